@@ -1,0 +1,16 @@
+"""The REST API at /api/v1/: one NinjaAPI, one router per app."""
+
+from ninja import NinjaAPI
+
+from jixiao.core.api import ActiveSessionAuth, TokenAuth, install_error_handlers
+from jixiao.org.api import router as org_router
+
+api = NinjaAPI(
+    title="jixiao API",
+    version="1",
+    description="Performance management: organisation, goals, reviews. Session or personal token auth.",
+    auth=[TokenAuth(), ActiveSessionAuth()],
+    urls_namespace="api",
+)
+install_error_handlers(api)
+api.add_router("/", org_router)

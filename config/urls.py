@@ -1,0 +1,16 @@
+"""URL wiring only; each app owns its own urls.py."""
+
+from django.urls import include, path
+
+from jixiao.core import views as core_views
+
+from .api import api
+
+urlpatterns = [
+    path("healthz", core_views.healthz, name="healthz"),
+    path("api/v1/", api.urls),
+    path("accounts/", include("jixiao.accounts.urls")),
+    path("org/", include("jixiao.org.urls")),
+    path("audit/", include("jixiao.audit.urls")),
+    path("", include("jixiao.core.urls")),
+]

@@ -1,0 +1,96 @@
+"""Writing audit events. Every service that changes data calls one of these, bulk ones included."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib.auth.models import AnonymousUser
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import models
+
+from .context import current_ip
+from .models import AuditEvent
+
+
+def _jsonable(data: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    """Dates, decimals and the like become the strings Django's JSON encoder makes of them."""
+    if data is None:
+        return None
+    result: dict[str, Any] = json.loads(json.dumps(dict(data), cls=DjangoJSONEncoder))
+    return result
+
+
+def _actor_fields(actor: Any) -> dict[str, Any]:
+    if actor is None or isinstance(actor, AnonymousUser) or not getattr(actor, "pk", None):
+        return {"actor": None, "actor_label": ""}
+    return {"actor_id": actor.pk, "actor_label": actor.get_username()}
+
+
+@dataclass(frozen=True)
+class Change:
+    """One row of a bulk change: the target and its state before and after."""
+
+    target: models.Model | None
+    before: Mapping[str, Any] | None = None
+    after: Mapping[str, Any] | None = None
+    scope_path: str = ""
+    target_type: str = ""
+    target_id: str = ""
+    target_label: str = ""
+
+
+def _target_fields(target: models.Model | None, target_type: str, target_id: str, target_label: str) -> dict[str, str]:
+    if target is not None:
+        return {
+            "target_type": target_type or target._meta.label_lower,
+            "target_id": target_id or str(target.pk),
+            "target_label": (target_label or str(target))[:255],
+        }
+    return {"target_type": target_type, "target_id": target_id, "target_label": target_label[:255]}
+
+
+def record_event(
+    *,
+    actor: Any,
+    action: str,
+    target: models.Model | None = None,
+    before: Mapping[str, Any] | None = None,
+    after: Mapping[str, Any] | None = None,
+    scope_path: str = "",
+    target_type: str = "",
+    target_id: str = "",
+    target_label: str = "",
+) -> AuditEvent:
+    """Append one event; the client address comes from the current request, if any."""
+    return AuditEvent.objects.create(
+        **_actor_fields(actor),
+        action=action,
+        **_target_fields(target, target_type, target_id, target_label),
+        scope_path=scope_path,
+        before=_jsonable(before),
+        after=_jsonable(after),
+        ip=current_ip.get(),
+    )
+
+
+def record_events(*, actor: Any, action: str, changes: Iterable[Change], batch_size: int = 2000) -> int:
+    """Append one event per change in batches; for set-based services that touch thousands of rows."""
+    ip = current_ip.get()
+    actor_fields = _actor_fields(actor)
+    rows = [
+        AuditEvent(
+            **actor_fields,
+            action=action,
+            **_target_fields(c.target, c.target_type, c.target_id, c.target_label),
+            scope_path=c.scope_path,
+            before=_jsonable(c.before),
+            after=_jsonable(c.after),
+            ip=ip,
+        )
+        for c in changes
+    ]
+    AuditEvent.objects.bulk_create(rows, batch_size=batch_size)
+    return len(rows)

@@ -1,0 +1,40 @@
+"""python manage.py seed_demo --employees N --seed S"""
+
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from jixiao.org.demo import company_seed_demo
+from jixiao.org.models import Employee
+
+LOGINS = (
+    ("admin", "administrator"),
+    ("hr", "HR for the whole company"),
+    ("ceo", "chief executive, executive analytics"),
+    ("manager", "East China sales manager"),
+    ("employee", "reports to manager"),
+)
+
+
+class Command(BaseCommand):
+    help = "Build the deterministic demo company 星辰科技 and the demo logins."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--employees", type=int, default=300)
+        parser.add_argument("--seed", type=int, default=1)
+        parser.add_argument("--if-empty", action="store_true", help="Do nothing when people already exist.")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if not settings.JIXIAO_DEMO_MODE:
+            raise CommandError("seed_demo runs only in demo mode; it creates users with the published password.")
+        if Employee.objects.exists():
+            if options["if_empty"]:
+                self.stdout.write("Demo company already present; keeping its data.")
+                return
+            raise CommandError("The organisation is not empty; seed_demo only fills an empty database.")
+        result = company_seed_demo(employees=options["employees"], seed=options["seed"])
+        self.stdout.write(f"Seeded {result.employees} employees in {result.departments} departments.")
+        self.stdout.write(f"Demo logins (password {settings.DEMO_PASSWORD}):")
+        for username, role in LOGINS:
+            self.stdout.write(f"  {username:<9} {role}")

@@ -1,0 +1,72 @@
+"""The one gate to departments and employees. Missing and forbidden both answer 404."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import Http404
+
+from jixiao.audit.services import record_event
+
+from .models import Department, Employee
+from .selectors import actor_context
+
+
+def _refuse(user: Any, target_type: str, target_id: object, *, write: bool) -> Http404:
+    record_event(
+        actor=user,
+        action="access.denied",
+        target_type=target_type,
+        target_id=str(target_id),
+        after={"write": write},
+    )
+    return Http404()
+
+
+def employee_for_user(user: Any, employee_id: object, *, write: bool = False) -> Employee:
+    """The employee if the user may see her (or change her, with write=True); 404 otherwise."""
+    qs = Employee.objects.writable_by(user) if write else Employee.objects.visible_to(user)
+    try:
+        employee = qs.select_related("department", "manager", "user").filter(pk=int(str(employee_id))).first()
+    except ValueError:
+        employee = None
+    if employee is None:
+        raise _refuse(user, "org.employee", employee_id, write=write)
+    return employee
+
+
+def department_for_user(user: Any, department_id: object, *, write: bool = False) -> Department:
+    """The department if the user may see it (or change it, with write=True); 404 otherwise."""
+    qs = Department.objects.writable_by(user) if write else Department.objects.visible_to(user)
+    try:
+        department = qs.select_related("parent", "head").filter(pk=int(str(department_id))).first()
+    except ValueError:
+        department = None
+    if department is None:
+        raise _refuse(user, "org.department", department_id, write=write)
+    return department
+
+
+def can_see_sensitive(user: Any, employee: Employee) -> bool:
+    """Level, hire date and phone: the person, her management chain, HR in scope, admins."""
+    ctx = actor_context(user)
+    return (
+        ctx.is_admin
+        or ctx.in_hr_scope(employee.department.path)
+        or (bool(ctx.employee_chain) and employee.chain.startswith(ctx.employee_chain))
+    )
+
+
+def can_edit_people(user: Any) -> bool:
+    """Whether to offer create / import actions at all (each write is still checked by scope)."""
+    ctx = actor_context(user)
+    return ctx.is_admin or ctx.is_hr
+
+
+def can_import(user: Any) -> bool:
+    return can_edit_people(user)
+
+
+def can_read_audit(user: Any) -> bool:
+    ctx = actor_context(user)
+    return ctx.is_admin or ctx.is_hr
