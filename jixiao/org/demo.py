@@ -67,7 +67,9 @@ TITLES = {
     "finance": ("会计", "高级会计", "财务经理", "财务总监"),
     "hr": ("人事专员", "HRBP", "人力资源经理", "人力资源总监"),
 }
-GROUP_SIZE = 8
+# Teams with more members than this are split into squads of about SQUAD_SIZE people.
+SPLIT_ABOVE = 30
+SQUAD_SIZE = 12
 
 
 @dataclass
@@ -137,20 +139,28 @@ def company_seed_demo(*, employees: int, seed: int, actor: User | None = None) -
             lead = _Person(team, titles[2], "M2", manager=head, is_head_of=team)
             people.append(lead)
             members = team_count - 1
-            groups = [lead] if members <= GROUP_SIZE + 2 else []
+            # Big teams split into squads with their own sub-department and lead, as real companies do.
+            groups = [lead] if members <= SPLIT_ABOVE else []
             if not groups:
-                for _ in range(max(1, members // (GROUP_SIZE + 1))):
-                    group_lead = _Person(team, titles[1], "P6", manager=lead)
+                squads = max(1, members // (SQUAD_SIZE + 1))
+                for n in range(1, squads + 1):
+                    squad = Department.objects.create(
+                        name=f"{team.name}{n}组", name_en=f"{team.name_en} {n}", parent=team, path="", depth=3
+                    )
+                    squad.path = f"{team.path}{squad.pk}/"
+                    squad.save(update_fields=["path"])
+                    group_lead = _Person(squad, titles[1], "M1", manager=lead, is_head_of=squad)
                     people.append(group_lead)
                     groups.append(group_lead)
                 members -= len(groups)
             for i in range(members):
                 senior = rng.random() < 0.3
+                group = groups[i % len(groups)]
                 person = _Person(
-                    team,
+                    group.dept,
                     titles[1] if senior else titles[0],
                     rng.choice(("P5", "P6") if senior else ("P2", "P3", "P4")),
-                    manager=groups[i % len(groups)],
+                    manager=group,
                 )
                 people.append(person)
 
@@ -158,10 +168,14 @@ def company_seed_demo(*, employees: int, seed: int, actor: User | None = None) -
     sales_teams = units[0][2]
     hr_teams = units[5][2]
     east = sales_teams[0]
-    manager = next(p for p in people if p.is_head_of == east)
+    # The lowest head in East China who leads individual contributors (the team head, or at scale a squad lead).
+    ic_managers = {id(p.manager) for p in people if p.manager is not None and p.is_head_of is None}
+    manager = next(
+        p for p in people if p.is_head_of is not None and p.dept.path.startswith(east.path) and id(p) in ic_managers
+    )
     manager.username = "manager"
-    next(p for p in people if p.manager is manager).username = "employee"
-    hr_person = next(p for p in people if p.dept == hr_teams[1] and p.is_head_of is None)
+    next(p for p in people if p.manager is manager and p.is_head_of is None).username = "employee"
+    hr_person = next(p for p in people if p.dept.path.startswith(hr_teams[1].path) and p.is_head_of is None)
     hr_person.username = "hr"
     hr_person.title = "HRBP"
 
@@ -249,7 +263,9 @@ def company_seed_demo(*, employees: int, seed: int, actor: User | None = None) -
     Employee.objects.bulk_update(links, ["user"], batch_size=1000)
     HRScope.objects.create(user_id=by_username["hr"], department=root)
     # A business-unit HRBP for the R&D unit only, to show scoped HR.
-    rnd_hr = next(p for p in people if p.dept.parent_id == units[5][0].pk and p.is_head_of is None and p.username == "")
+    rnd_hr = next(
+        p for p in people if p.dept.path.startswith(units[5][0].path) and p.is_head_of is None and p.username == ""
+    )
     HRScope.objects.create(user_id=by_username[rnd_hr.obj.employee_number.lower()], department=units[3][0])  # type: ignore[union-attr]
 
     record_event(
