@@ -1,11 +1,10 @@
 """The REST API at /api/v1/: one NinjaAPI, one router per app."""
 
-from ninja import NinjaAPI
-
-from jixiao.core.api import ActiveSessionAuth, TokenAuth, install_error_handlers
+from jixiao.core.api import ActiveSessionAuth, JixiaoAPI, TokenAuth, install_error_handlers
 from jixiao.org.api import router as org_router
+from jixiao.org.api_import import router as import_router
 
-api = NinjaAPI(
+api = JixiaoAPI(
     title="jixiao API",
     version="1",
     description="Performance management: organisation, goals, reviews. Session or personal token auth.",
@@ -14,3 +13,4 @@ api = NinjaAPI(
 )
 install_error_handlers(api)
 api.add_router("/", org_router)
+api.add_router("/", import_router)

@@ -23,6 +23,11 @@ def session_register(*, user: User, session_key: str) -> None:
     UserSession.objects.get_or_create(session_key=session_key, defaults={"user": user})
 
 
+def session_forget(*, session_key: str) -> None:
+    """Drop a session from the registry once it has ended (sign-out, timeout, new key)."""
+    UserSession.objects.filter(session_key=session_key).delete()
+
+
 @transaction.atomic
 def user_end_sessions(*, user: User) -> int:
     """End every live session of the user at once; returns how many ended."""

@@ -3,7 +3,7 @@
 import time
 from typing import Any
 
-from django.contrib.auth.signals import user_logged_in, user_login_failed
+from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 from django.http import HttpRequest
 
@@ -11,7 +11,7 @@ from jixiao.audit.services import record_event
 
 from .middleware import LOGIN_AT, SEEN_AT
 from .models import User
-from .services import session_register
+from .services import session_forget, session_register
 
 
 @receiver(user_logged_in)
@@ -26,6 +26,14 @@ def on_login(sender: Any, request: HttpRequest | None, user: User, **kwargs: Any
         request.session.save()
     session_register(user=user, session_key=request.session.session_key or "")
     record_event(actor=user, action="auth.login", target=user)
+
+
+@receiver(user_logged_out)
+def on_logout(sender: Any, request: HttpRequest | None, user: User | None, **kwargs: Any) -> None:
+    # Sign-out and the session timeouts both end here; the registry must not keep dead keys forever.
+    session_key = getattr(getattr(request, "session", None), "session_key", None)
+    if session_key:
+        session_forget(session_key=session_key)
 
 
 @receiver(user_login_failed)

@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import PasswordChangeForm
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
@@ -24,6 +25,15 @@ class LoginView(auth_views.LoginView):
 class PasswordChangeView(auth_views.PasswordChangeView):
     template_name = "accounts/password_change.html"
     success_url = reverse_lazy("accounts:password_change_done")
+
+    def form_valid(self, form: PasswordChangeForm) -> HttpResponse:
+        # Django gives the session a new key here (update_session_auth_hash); the registry must follow,
+        # or deactivating her later would miss the session she is using right now.
+        old_key = self.request.session.session_key or ""
+        response = super().form_valid(form)
+        services.session_forget(session_key=old_key)
+        services.session_register(user=form.user, session_key=self.request.session.session_key or "")
+        return response
 
 
 class PasswordChangeDoneView(auth_views.PasswordChangeDoneView):

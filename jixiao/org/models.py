@@ -203,3 +203,65 @@ class HRScope(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} → {self.department}"
+
+
+class ImportJob(TimeStampedModel):
+    """One uploaded import file and what became of it; the page polls it for progress.
+
+    The file is kept as bytes only until the job finishes (it holds personal data), so a worker on
+    another machine can read it without shared storage.
+    """
+
+    class Kind(models.TextChoices):
+        EMPLOYEES = "employees", _("Employees and departments")
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        SUCCEEDED = "succeeded", _("Succeeded")
+        FAILED = "failed", _("Failed")
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="import_jobs", verbose_name=_("owner")
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.EMPLOYEES)
+    filename = models.CharField(_("file name"), max_length=255, blank=True)
+    size = models.PositiveBigIntegerField(_("size"), default=0)
+    content = models.BinaryField(default=b"", editable=False)
+    status = models.CharField(_("status"), max_length=16, choices=State.choices, default=State.QUEUED)
+    # reading / checking / writing: what the bar is waiting for while the counts cannot move.
+    stage = models.CharField(max_length=16, blank=True, editable=False)
+    progress_done = models.PositiveIntegerField(default=0, editable=False)
+    progress_total = models.PositiveIntegerField(default=0, editable=False)
+    created_count = models.PositiveIntegerField(default=0, editable=False)
+    updated_count = models.PositiveIntegerField(default=0, editable=False)
+    unchanged_count = models.PositiveIntegerField(default=0, editable=False)
+    departments_created = models.PositiveIntegerField(default=0, editable=False)
+    # {"errors": [{"row", "column", "field", "code", "params"}], "total_errors": n, "notices": [...]}
+    report = models.JSONField(default=dict, blank=True, editable=False)
+    started_at = models.DateTimeField(null=True, blank=True, editable=False)
+    finished_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("import job")
+        verbose_name_plural = _("import jobs")
+        indexes = [models.Index(fields=["owner", "-created_at"], name="org_importjob_owner_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.filename} ({self.status})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("org:import_job", args=[self.pk])
+
+    @property
+    def finished(self) -> bool:
+        return self.status in {self.State.SUCCEEDED, self.State.FAILED}
+
+    @property
+    def percent(self) -> int:
+        if self.finished:
+            return 100
+        if not self.progress_total:
+            return 0
+        return min(100, round(100 * self.progress_done / self.progress_total))

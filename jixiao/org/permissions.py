@@ -8,7 +8,7 @@ from django.http import Http404
 
 from jixiao.audit.services import record_event
 
-from .models import Department, Employee
+from .models import Department, Employee, ImportJob
 from .selectors import actor_context
 
 
@@ -70,3 +70,23 @@ def can_import(user: Any) -> bool:
 def can_read_audit(user: Any) -> bool:
     ctx = actor_context(user)
     return ctx.is_admin or ctx.is_hr
+
+
+def import_job_for_user(user: Any, job_id: object) -> ImportJob:
+    """An import job for its owner or an admin, while she may still import; 404 otherwise.
+
+    The uploaded bytes are left unloaded: pages and the API only need the progress and the report.
+    """
+    ctx = actor_context(user)
+    job = None
+    if can_import(user):
+        jobs = ImportJob.objects.defer("content")
+        if not ctx.is_admin:
+            jobs = jobs.filter(owner=user)
+        try:
+            job = jobs.filter(pk=int(str(job_id))).first()
+        except ValueError:
+            job = None
+    if job is None:
+        raise _refuse(user, "org.importjob", job_id, write=False)
+    return job

@@ -204,7 +204,8 @@ def _load_refs(actor: Any, data: EmployeeInput) -> tuple[Department, Employee | 
     _require_department_in_scope(actor, department)
     manager = None
     if data.manager_id is not None:
-        manager = Employee.objects.filter(pk=data.manager_id).first()
+        # Only someone the actor can see may be named manager, so ids cannot be probed this way either.
+        manager = Employee.objects.visible_to(actor).filter(pk=data.manager_id).first()
         if manager is None:
             raise DomainError(_("Manager not found."), fields={"manager": [_("Not found.")]})
     return department, manager

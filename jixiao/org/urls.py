@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_import
 
 app_name = "org"
 urlpatterns = [
@@ -9,5 +9,9 @@ urlpatterns = [
     path("people/<int:employee_id>/", views.employee, name="employee"),
     path("departments/<int:department_id>/", views.department, name="department"),
     path("chart/", views.chart, name="chart"),
-    path("import/", views.import_page, name="import"),
+    path("chart/nodes/", views.chart_nodes, name="chart_nodes"),
+    path("import/", views_import.import_page, name="import"),
+    path("import/template.xlsx", views_import.import_template, name="import_template"),
+    path("import/jobs/<int:job_id>/", views_import.import_job, name="import_job"),
+    path("import/jobs/<int:job_id>/status/", views_import.import_job_status, name="import_job_status"),
 ]

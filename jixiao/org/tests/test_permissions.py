@@ -32,9 +32,7 @@ def test_people_who_left_are_hidden_from_colleagues_but_not_from_hr_in_scope(per
     personas.peer.save()
     assert not Employee.objects.visible_to(personas.employee.user).filter(pk=personas.peer.pk).exists()
     assert Employee.objects.visible_to(personas.scoped_hr).filter(pk=personas.peer.pk).exists()
-    assert not Employee.objects.visible_to(personas.other_hr).filter(
-        pk=personas.peer.pk, status=Status.LEFT
-    ).exists()
+    assert not Employee.objects.visible_to(personas.other_hr).filter(pk=personas.peer.pk, status=Status.LEFT).exists()
 
 
 def test_a_person_sees_her_own_sensitive_fields(personas):

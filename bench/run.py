@@ -1,0 +1,273 @@
+"""jixiao benchmarks: prints one figure per line as `name: value unit`.
+
+Runs against a throwaway SQLite database under bench/out/ and the real server (granian, the same
+command as `make serve`) over loopback HTTP. Figures, not pass/fail: compare them with the targets in
+the issue and report misses with a profile.
+
+    .venv/bin/python bench/run.py [--employees 10000] [--requests 200] [--only seed,http,import]
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import re
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import urllib.parse
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "bench" / "out"
+PY = str(ROOT / ".venv" / "bin" / "python")
+GRANIAN = str(ROOT / ".venv" / "bin" / "granian")
+PASSWORD = "jixiao-demo"  # noqa: S105 - the published demo password
+
+
+def figure(name: str, value: float, unit: str) -> None:
+    print(f"{name}: {value:.2f} {unit}" if isinstance(value, float) else f"{name}: {value} {unit}", flush=True)
+
+
+def env_for(db: Path) -> dict[str, str]:
+    return {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings.demo",
+        "JIXIAO_DATABASE_URL": f"sqlite:///{db}",
+        "JIXIAO_VAR_DIR": str(db.parent),
+        "PYTHONDONTWRITEBYTECODE": "1",
+    }
+
+
+def manage(db: Path, *args: str) -> str:
+    done = subprocess.run(
+        [PY, "manage.py", *args], cwd=ROOT, env=env_for(db), check=True, capture_output=True, text=True
+    )
+    return done.stdout
+
+
+def fresh_db(name: str) -> Path:
+    OUT.mkdir(parents=True, exist_ok=True)
+    db = OUT / f"{name}.sqlite3"
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{db}{suffix}").unlink(missing_ok=True)
+    manage(db, "migrate", "--noinput", "-v", "0")
+    return db
+
+
+def bench_seed(employees: int) -> Path:
+    db = fresh_db(f"company{employees}")
+    start = time.perf_counter()
+    manage(db, "seed_demo", "--employees", str(employees), "--seed", "1")
+    figure(f"seed_{employees}", time.perf_counter() - start, "s")
+    return db
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def tree_rss_mb(pid: int) -> float:
+    """Resident memory of a process and all its descendants, from /proc."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            children.setdefault(ppid, []).append(int(entry.name))
+    total_kb = 0
+    stack = [pid]
+    while stack:
+        current = stack.pop()
+        stack.extend(children.get(current, []))
+        try:
+            status = Path(f"/proc/{current}/status").read_text()
+        except OSError:
+            continue
+        match = re.search(r"VmRSS:\s+(\d+) kB", status)
+        total_kb += int(match.group(1)) if match else 0
+    return total_kb / 1024
+
+
+@contextmanager
+def server(db: Path) -> Iterator[tuple[int, subprocess.Popen[bytes]]]:
+    port = free_port()
+    manage(db, "collectstatic", "--noinput", "-v", "0")
+    proc = subprocess.Popen(
+        [
+            GRANIAN,
+            "--interface",
+            "wsgi",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--workers",
+            "2",
+            "--blocking-threads",
+            "1",
+            "--log-level",
+            "warning",
+            "config.wsgi:application",
+        ],
+        cwd=ROOT,
+        env=env_for(db),
+    )
+    try:
+        deadline = time.time() + 30
+        while time.time() < deadline:
+            try:
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+                conn.request("GET", "/healthz")
+                if conn.getresponse().status == 200:
+                    break
+            except OSError:
+                time.sleep(0.2)
+        yield port, proc
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+
+
+class Client:
+    """A keep-alive HTTP client with a cookie jar, enough to sign in and fetch pages."""
+
+    def __init__(self, port: int):
+        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        self.cookies: dict[str, str] = {}
+        self.headers: dict[str, str] = {}
+
+    def request(
+        self, method: str, path: str, body: str | None = None, headers: dict[str, str] | None = None
+    ) -> tuple[int, bytes]:
+        all_headers = {**self.headers, **(headers or {})}
+        if self.cookies:
+            all_headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        self.conn.request(method, path, body=body, headers=all_headers)
+        response = self.conn.getresponse()
+        data = response.read()
+        for header, value in response.getheaders():
+            if header.lower() == "set-cookie":
+                name, _, rest = value.partition("=")
+                self.cookies[name] = rest.split(";", 1)[0]
+        return response.status, data
+
+    def login(self, username: str) -> None:
+        _status, page = self.request("GET", "/accounts/login/")
+        token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', page)
+        assert token, "no CSRF token on the login page"
+        body = urllib.parse.urlencode(
+            {"username": username, "password": PASSWORD, "csrfmiddlewaretoken": token.group(1).decode()}
+        )
+        status, _ = self.request(
+            "POST",
+            "/accounts/login/",
+            body,
+            {
+                "Content-Type": "application/x-www-form-urlencoded",
+                "Referer": f"http://127.0.0.1:{self.conn.port}/accounts/login/",
+            },
+        )
+        assert status == 302, f"login as {username} answered {status}"
+
+
+def timed(client: Client, path: str, n: int) -> list[float]:
+    for _ in range(10):
+        status, _ = client.request("GET", path)
+        assert status == 200, f"GET {path} answered {status}"
+    samples = []
+    for _ in range(n):
+        start = time.perf_counter()
+        status, _ = client.request("GET", path)
+        samples.append((time.perf_counter() - start) * 1000)
+        assert status == 200
+    return samples
+
+
+def report_latency(name: str, samples: list[float]) -> None:
+    samples.sort()
+    figure(f"{name}_p50", statistics.median(samples), "ms")
+    figure(f"{name}_p95", samples[int(len(samples) * 0.95) - 1], "ms")
+
+
+def api_token(db: Path, username: str) -> str:
+    code = (
+        "from jixiao.accounts.models import User; from jixiao.accounts.services import token_create; "
+        f"print(token_create(user=User.objects.get(username='{username}'), name='bench')[1])"
+    )
+    return manage(db, "shell", "-v", "0", "-c", code).strip().splitlines()[-1]
+
+
+def root_department(db: Path) -> int:
+    code = "from jixiao.org.models import Department; print(Department.objects.get(parent=None).pk)"
+    return int(manage(db, "shell", "-v", "0", "-c", code).strip().splitlines()[-1])
+
+
+def bench_http(db: Path, employees: int, n: int) -> None:
+    token = api_token(db, "hr")
+    root = root_department(db)
+    with server(db) as (port, proc):
+        web = Client(port)
+        web.login("hr")
+        report_latency(f"directory_{employees}", timed(web, "/org/people/", n))
+        report_latency(f"directory_search_{employees}", timed(web, "/org/people/?q=%E7%8E%8B", n))
+        report_latency(f"org_chart_page_{employees}", timed(web, "/org/chart/", n))
+        report_latency(f"org_chart_nodes_{employees}", timed(web, f"/org/chart/nodes/?parent={root}", n))
+        report_latency(f"home_hr_{employees}", timed(web, "/", n))
+        api = Client(port)
+        api.headers["Authorization"] = f"Bearer {token}"
+        report_latency(f"api_employees_list_{employees}", timed(api, "/api/v1/employees?limit=50", n))
+        _status, body = api.request("GET", "/api/v1/employees?limit=50")
+        cursor = json.loads(body).get("next_cursor")
+        if cursor:
+            path = "/api/v1/employees?limit=50&cursor=" + urllib.parse.quote(cursor)
+            report_latency(f"api_employees_page2_{employees}", timed(api, path, n))
+        figure("serving_rss_total", tree_rss_mb(proc.pid), "MB")
+
+
+def bench_import(rows: int) -> None:
+    db = fresh_db("import")
+    code = (
+        "import resource, time\n"
+        "from jixiao.org.testing_import import bench_import_xlsx\n"
+        f"seconds = bench_import_xlsx(rows={rows}, workdir='{OUT}')\n"
+        "print(f'import_seconds={seconds}')\n"
+        "print(f'peak_kb={resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}')\n"
+    )
+    out = manage(db, "shell", "-v", "0", "-c", code)
+    seconds = float(re.search(r"import_seconds=([\d.]+)", out).group(1))  # type: ignore[union-attr]
+    peak = int(re.search(r"peak_kb=(\d+)", out).group(1))  # type: ignore[union-attr]
+    figure(f"import_xlsx_{rows}", seconds, "s")
+    figure(f"import_xlsx_{rows}_peak_rss", peak / 1024, "MB")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--employees", type=int, default=10000)
+    parser.add_argument("--requests", type=int, default=200)
+    parser.add_argument("--import-rows", type=int, default=50000)
+    parser.add_argument("--only", default="seed,http,import")
+    args = parser.parse_args()
+    parts = set(args.only.split(","))
+    db = bench_seed(args.employees) if parts & {"seed", "http"} else None
+    if "http" in parts and db is not None:
+        bench_http(db, args.employees, args.requests)
+    if "import" in parts:
+        bench_import(args.import_rows)
+    if not os.environ.get("BENCH_KEEP"):
+        shutil.rmtree(OUT, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
