@@ -11,5 +11,5 @@ def personas(db: None) -> Personas:
 
 
 @pytest.fixture(autouse=True)
-def _english_by_default(settings):  # type: ignore[no-untyped-def]
+def _english_by_default(settings):
     settings.LANGUAGE_CODE = "en"

@@ -18,7 +18,6 @@ import shutil
 import socket
 import statistics
 import subprocess
-import sys
 import time
 import urllib.parse
 from collections.abc import Iterator
@@ -270,4 +269,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()

@@ -29,8 +29,9 @@ def make_user(username: str, **extra: object) -> User:
 
 
 def make_department(name: str, parent: Department | None = None, *, name_en: str = "") -> Department:
-    dept = Department.objects.create(name=name, name_en=name_en, parent=parent, path="",
-                                     depth=parent.depth + 1 if parent else 0)
+    dept = Department.objects.create(
+        name=name, name_en=name_en, parent=parent, path="", depth=parent.depth + 1 if parent else 0
+    )
     dept.path = (parent.path if parent else "/") + f"{dept.pk}/"
     dept.save(update_fields=["path"])
     return dept
@@ -47,8 +48,16 @@ def make_employee(
     **extra: object,
 ) -> Employee:
     emp = Employee.objects.create(
-        employee_number=number or f"T{next(_numbers):05d}", name=name, department=department, manager=manager,
-        user=user, status=status, hire_date=dt.date(2020, 3, 1), job_level="P5", phone="13800000000", **extra,
+        employee_number=number or f"T{next(_numbers):05d}",
+        name=name,
+        department=department,
+        manager=manager,
+        user=user,
+        status=status,
+        hire_date=dt.date(2020, 3, 1),
+        job_level="P5",
+        phone="13800000000",
+        **extra,
     )
     emp.chain = (manager.chain if manager else "/") + f"{emp.pk}/"
     emp.save(update_fields=["chain"])
@@ -95,8 +104,19 @@ def build_personas() -> Personas:
     make_employee("吴HR", rnd, manager=rnd_head, user=other_hr)
     HRScope.objects.create(user=other_hr, department=rnd)
     return Personas(
-        root=root, sales=sales, east=east, rnd=rnd, ceo=ceo, skip=skip, manager=manager, employee=employee,
-        peer=peer, rnd_head=rnd_head, scoped_hr=scoped_hr, other_hr=other_hr,
-        outsider=make_user("p_outsider"), executive=make_user("p_exec", is_executive=True),
+        root=root,
+        sales=sales,
+        east=east,
+        rnd=rnd,
+        ceo=ceo,
+        skip=skip,
+        manager=manager,
+        employee=employee,
+        peer=peer,
+        rnd_head=rnd_head,
+        scoped_hr=scoped_hr,
+        other_hr=other_hr,
+        outsider=make_user("p_outsider"),
+        executive=make_user("p_exec", is_executive=True),
         admin=make_user("p_admin", is_superuser=True, is_staff=True),
     )
