@@ -35,6 +35,7 @@ ACTION_LABELS: dict[str, Promise] = {
     "employee.create": _("Person added"),
     "employee.update": _("Person changed"),
     "employee.import": _("People imported"),
+    "org.import": _("People imported"),
     "demo.seed": _("Demo company created"),
 }
 
@@ -148,9 +149,11 @@ def field_label(target_type: str, field: str) -> str:
     """The field's name as the model's forms show it ("hire date" for hire_date); the key itself otherwise."""
     try:
         model = apps.get_model(target_type)
-        return str(model._meta.get_field(field.removesuffix("_id")).verbose_name)
+        model_field = model._meta.get_field(field.removesuffix("_id"))
     except (LookupError, ValueError, FieldDoesNotExist):
         return field
+    # Reverse relations (a summary's "employees" count on a department) have no verbose name.
+    return str(getattr(model_field, "verbose_name", field))
 
 
 def event_changes(event: AuditEvent) -> list[FieldChange]:

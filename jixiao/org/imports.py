@@ -35,7 +35,7 @@ from django.db.models import CharField, F, Value
 from django.db.models.functions import Cast, Concat, Replace
 from django.utils import timezone
 from django.utils.functional import Promise
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from jixiao.audit.services import Change, record_event, record_events
@@ -260,7 +260,12 @@ class ImportRejected(DomainError):
 
     def __init__(self, report: Report):
         super().__init__(
-            _("The file has %(count)s problem(s); nothing was imported.") % {"count": report.total},
+            ngettext_lazy(
+                "The file has %(count)s problem; nothing was imported.",
+                "The file has %(count)s problems; nothing was imported.",
+                report.total,
+            )
+            % {"count": report.total},
             fields={},
         )
         self.report = report
