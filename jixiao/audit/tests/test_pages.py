@@ -168,3 +168,13 @@ def test_changed_fields_are_named_as_the_model_names_them():
     assert [c.label for c in event_changes(event)] == ["hire date"]
     unknown = AuditEvent(target_type="demo.thing", before=None, after={"seed": 1})
     assert [c.label for c in event_changes(unknown)] == ["seed"]
+
+
+def test_the_audit_log_shows_summary_events_whose_keys_are_not_model_fields(personas):
+    """A seeding or import summary stores counts under keys such as "employees" (a reverse relation)."""
+    from jixiao.audit.services import record_event
+
+    record_event(actor=personas.admin, action="demo.seed", target=personas.root, after={"employees": 300, "seed": 1})
+    response = signed_in(personas.admin).get("/audit/")
+    assert response.status_code == 200
+    assert "300" in response.content.decode()
