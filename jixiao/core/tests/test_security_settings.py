@@ -88,3 +88,10 @@ def test_the_deployment_checklist_fails_when_https_redirects_are_turned_off():
     )
     assert result.returncode != 0
     assert "security.W008" in result.stderr + result.stdout
+
+
+def test_the_suite_itself_runs_with_the_test_settings():
+    # `make` exports DJANGO_SETTINGS_MODULE=config.settings.demo for manage.py; the suite must still use the
+    # test settings (pyproject's --ds), or every persona costs a full PBKDF2 hash and tasks go to the queue.
+    assert settings.PASSWORD_HASHERS == ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    assert settings.TASKS["default"]["BACKEND"] == "django_tasks.backends.immediate.ImmediateBackend"
