@@ -3,7 +3,8 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
-WORKERS ?= 2
+WORKERS ?= 1
+THREADS ?= 2
 export DJANGO_SETTINGS_MODULE ?= config.settings.demo
 export PYTHONDONTWRITEBYTECODE := 1
 
@@ -11,6 +12,7 @@ export PYTHONDONTWRITEBYTECODE := 1
         test-sqlite test-postgres test-browser system-deps bench clean
 
 $(BIN)/.installed: requirements.txt requirements-dev.txt
+	$(PYTHON) -c 'import ensurepip' 2>/dev/null || bash scripts/system-deps.sh venv
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	touch $@
@@ -33,10 +35,10 @@ serve:
 	@trap 'kill 0' INT TERM EXIT; \
 	$(BIN)/python manage.py db_worker --interval 0.5 -v 0 & \
 	$(BIN)/granian --interface wsgi --host 127.0.0.1 --port $(PORT) --workers $(WORKERS) \
-		--blocking-threads 1 --log-level warning config.wsgi:application
+		--blocking-threads $(THREADS) --log-level warning config.wsgi:application
 
 ## make test: every check — lint, types, migrations, deploy check, catalogues, tests on SQLite and PostgreSQL, browser
-test: setup system-deps lint typecheck migrations-check deploy-check messages-check test-sqlite test-postgres test-browser
+test: system-deps setup lint typecheck migrations-check deploy-check messages-check test-sqlite test-postgres test-browser
 	@echo "make test: all checks passed"
 
 system-deps:

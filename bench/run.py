@@ -100,7 +100,7 @@ def tree_rss_mb(pid: int) -> float:
 
 
 @contextmanager
-def server(db: Path, workers: int) -> Iterator[tuple[int, subprocess.Popen[bytes]]]:
+def server(db: Path, workers: int, threads: int) -> Iterator[tuple[int, subprocess.Popen[bytes]]]:
     port = free_port()
     manage(db, "collectstatic", "--noinput", "-v", "0")
     proc = subprocess.Popen(
@@ -115,7 +115,7 @@ def server(db: Path, workers: int) -> Iterator[tuple[int, subprocess.Popen[bytes
             "--workers",
             str(workers),
             "--blocking-threads",
-            "1",
+            str(threads),
             "--log-level",
             "warning",
             "config.wsgi:application",
@@ -213,10 +213,10 @@ def root_department(db: Path) -> int:
     return int(manage(db, "shell", "-v", "0", "-c", code).strip().splitlines()[-1])
 
 
-def bench_http(db: Path, employees: int, n: int, workers: int) -> None:
+def bench_http(db: Path, employees: int, n: int, workers: int, threads: int) -> None:
     token = api_token(db, "hr")
     root = root_department(db)
-    with server(db, workers) as (port, proc):
+    with server(db, workers, threads) as (port, proc):
         web = Client(port)
         web.login("hr")
         report_latency(f"directory_{employees}", timed(web, "/org/people/", n))
@@ -232,7 +232,7 @@ def bench_http(db: Path, employees: int, n: int, workers: int) -> None:
         if cursor:
             path = "/api/v1/employees?limit=50&cursor=" + urllib.parse.quote(cursor)
             report_latency(f"api_employees_page2_{employees}", timed(api, path, n))
-        figure(f"serving_rss_total_{workers}_workers", tree_rss_mb(proc.pid), "MB")
+        figure(f"serving_rss_total_{workers}w{threads}t", tree_rss_mb(proc.pid), "MB")
 
 
 def bench_import(rows: int) -> None:
@@ -258,11 +258,12 @@ def main() -> None:
     parser.add_argument("--import-rows", type=int, default=50000)
     parser.add_argument("--only", default="seed,http,import")
     parser.add_argument("--workers", type=int, default=int(os.environ.get("WORKERS", "1")))
+    parser.add_argument("--threads", type=int, default=int(os.environ.get("THREADS", "2")))
     args = parser.parse_args()
     parts = set(args.only.split(","))
     db = bench_seed(args.employees) if parts & {"seed", "http"} else None
     if "http" in parts and db is not None:
-        bench_http(db, args.employees, args.requests, args.workers)
+        bench_http(db, args.employees, args.requests, args.workers, args.threads)
     if "import" in parts:
         bench_import(args.import_rows)
     if not os.environ.get("BENCH_KEEP"):

@@ -14,6 +14,12 @@ have_cjk_font() {
 }
 
 missing=()
+if [ "${1:-}" = "venv" ]; then
+  # `make demo` on a bare Debian: only what creating the virtual environment needs.
+  python3 -c 'import ensurepip' >/dev/null 2>&1 || missing+=(python3-venv)
+  set -- skip-rest
+fi
+if [ "${1:-}" != "skip-rest" ]; then
 have_pg || missing+=(postgresql)
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 command -v msgfmt >/dev/null 2>&1 || missing+=(gettext)
@@ -21,6 +27,7 @@ have_cjk_font || missing+=(fonts-noto-cjk)
 command -v make >/dev/null 2>&1 || missing+=(make)
 # `python3 -m venv` (make setup) needs ensurepip, which Debian ships separately.
 python3 -c 'import ensurepip' >/dev/null 2>&1 || missing+=(python3-venv)
+fi
 if [ ${#missing[@]} -eq 0 ]; then exit 0; fi
 
 echo "system-deps: installing ${missing[*]}"
