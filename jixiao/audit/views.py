@@ -3,21 +3,20 @@
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 
 from jixiao.core.http import AuthedRequest
-from jixiao.org.permissions import can_read_audit
 
 from . import selectors
 from .forms import EventFilterForm
+from .permissions import require_audit_reader
 
 
 @login_required
 def events(request: AuthedRequest) -> HttpResponse:
     """The audit log, newest first, filtered by action, actor, object type and dates kept in the URL."""
-    if not can_read_audit(request.user):
-        raise Http404
+    require_audit_reader(request.user)
     form = EventFilterForm(request.GET or None)
     filters = form.filters() if form.is_bound else selectors.EventFilters()
     before = request.GET.get("before", "")

@@ -178,3 +178,11 @@ def test_the_audit_log_shows_summary_events_whose_keys_are_not_model_fields(pers
     response = signed_in(personas.admin).get("/audit/")
     assert response.status_code == 200
     assert "300" in response.content.decode()
+
+
+def test_a_refused_visit_to_the_audit_log_is_itself_recorded(personas):
+    response = signed_in(personas.employee.user).get("/audit/")
+    assert response.status_code == 404
+    assert AuditEvent.objects.filter(
+        action="access.denied", actor_id=personas.employee.user.pk, target_type="audit.auditevent"
+    ).exists()

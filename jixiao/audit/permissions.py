@@ -1,0 +1,16 @@
+"""The gate to the audit log: admins and HR read it (each within visible_to); everyone else gets 404."""
+
+from typing import Any
+
+from django.http import Http404
+
+from jixiao.org.permissions import can_read_audit
+
+from .services import record_event
+
+
+def require_audit_reader(user: Any) -> None:
+    """Raise 404 (and record the refusal) unless the user may read the audit log."""
+    if not can_read_audit(user):
+        record_event(actor=user, action="access.denied", target_type="audit.auditevent", after={"write": False})
+        raise Http404
