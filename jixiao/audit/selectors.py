@@ -156,6 +156,67 @@ def field_label(target_type: str, field: str) -> str:
     return str(getattr(model_field, "verbose_name", field))
 
 
+# Id fields that point at another object, and the model whose name the audit log shows instead of the id.
+_REFERENCES = {
+    "manager_id": "org.employee",
+    "head_id": "org.employee",
+    "department_id": "org.department",
+    "parent_id": "org.department",
+    "user_id": "accounts.user",
+}
+
+
+def _choice_labels(target_type: str, field: str) -> dict[Any, str]:
+    try:
+        model_field = apps.get_model(target_type)._meta.get_field(field)
+    except (LookupError, ValueError, FieldDoesNotExist):
+        return {}
+    return {value: str(label) for value, label in getattr(model_field, "flatchoices", None) or []}
+
+
+def readable_changes(events: list[AuditEvent]) -> dict[int, list[FieldChange]]:
+    """Each event's changes with names instead of ids and labels instead of codes.
+
+    One query per kind of referenced object (people, departments, accounts) for the whole page, so
+    the page's query count does not grow with the number of events.
+    """
+    raw = {event.pk: event_changes(event) for event in events}
+    wanted: dict[str, set[int]] = {}
+    for changes in raw.values():
+        for change in changes:
+            model = _REFERENCES.get(change.field)
+            if model:
+                for value in (change.before, change.after):
+                    if isinstance(value, int):
+                        wanted.setdefault(model, set()).add(value)
+    names: dict[str, dict[int, str]] = {}
+    for label, ids in wanted.items():
+        model_class = apps.get_model(label)
+        names[label] = {pk: str(obj) for pk, obj in model_class._default_manager.in_bulk(list(ids)).items()}
+
+    def show(event: AuditEvent, field: str, value: Any) -> Any:
+        model = _REFERENCES.get(field)
+        if model and isinstance(value, int):
+            return names.get(model, {}).get(value, f"#{value}")
+        labels = _choice_labels(event.target_type, field)
+        return labels.get(value, value) if labels else value
+
+    by_pk = {event.pk: event for event in events}
+    return {
+        pk: [
+            FieldChange(
+                field=c.field,
+                before=show(by_pk[pk], c.field, c.before),
+                after=show(by_pk[pk], c.field, c.after),
+                changed=c.changed,
+                label=c.label,
+            )
+            for c in changes
+        ]
+        for pk, changes in raw.items()
+    }
+
+
 def event_changes(event: AuditEvent) -> list[FieldChange]:
     """The fields an event touched: changed ones for an update, every one for a creation or a note."""
     before = event.before if isinstance(event.before, dict) else {}

@@ -23,6 +23,7 @@ def events(request: AuthedRequest) -> HttpResponse:
     page = selectors.events_page(user=request.user, filters=filters, before=int(before) if before.isdigit() else None)
     rows_only = request.headers.get("HX-Request") == "true" and request.GET.get("rows") == "1"
     query = {k: v for k, v in request.GET.items() if k in EventFilterForm.base_fields and v}
+    changes = selectors.readable_changes(page.events)
     context = {
         "page": page,
         "rows": [
@@ -30,7 +31,7 @@ def events(request: AuthedRequest) -> HttpResponse:
                 "event": e,
                 "label": selectors.action_label(e.action),
                 "url": selectors.target_url(e),
-                "changes": selectors.event_changes(e),
+                "changes": changes[e.pk],
             }
             for e in page.events
         ],

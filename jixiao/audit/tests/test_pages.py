@@ -186,3 +186,15 @@ def test_a_refused_visit_to_the_audit_log_is_itself_recorded(personas):
     assert AuditEvent.objects.filter(
         action="access.denied", actor_id=personas.employee.user.pk, target_type="audit.auditevent"
     ).exists()
+
+
+def test_the_audit_log_shows_names_and_labels_instead_of_ids_and_codes(personas):
+    org_services.employee_update(
+        actor=personas.admin,
+        employee=personas.peer,
+        version=personas.peer.version,
+        data=org_services.employee_input_from(personas.peer, manager_id=personas.skip.pk, status="on_leave"),
+    )
+    page = signed_in(personas.admin).get("/audit/?action=employee.update").content.decode()
+    assert personas.skip.name in page and personas.manager.name in page
+    assert "On leave" in page and "on_leave →" not in page
