@@ -134,6 +134,9 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False
+AXES_CLIENT_IP_CALLABLE = "jixiao.core.client_ip.client_ip"
+# Behind reverse proxies: how many of them append to X-Forwarded-For (0 = trust only the socket address).
+JIXIAO_PROXY_COUNT = int(os.environ.get("JIXIAO_PROXY_COUNT", 0))
 
 # Sessions live in the database so any number of app servers can share them.
 SESSION_ENGINE = "django.contrib.sessions.backends.db"

@@ -4,6 +4,8 @@ from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
 
+from jixiao.core.client_ip import client_ip
+
 from .context import current_ip
 
 
@@ -12,7 +14,7 @@ class RequestContextMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        token = current_ip.set(request.META.get("REMOTE_ADDR"))
+        token = current_ip.set(client_ip(request))
         try:
             return self.get_response(request)
         finally:
