@@ -43,6 +43,7 @@ from jixiao.core.errors import DomainError
 
 from .models import Department, Employee, ImportJob, Status
 from .selectors import actor_context, forget_actor_context
+from .services import EMPLOYEE_FIELDS
 
 logger = logging.getLogger(__name__)
 
@@ -981,23 +982,7 @@ def _report_loops(
             state[member] = 2
 
 
-_INSERT_FIELDS = (
-    "employee_number",
-    "name",
-    "english_name",
-    "email",
-    "phone",
-    "title",
-    "job_level",
-    "hire_date",
-    "status",
-    "department",
-    "manager",
-    "chain",
-    "version",
-    "created_at",
-    "updated_at",
-)
+_INSERT_FIELDS = (*EMPLOYEE_FIELDS, "department", "manager", "chain", "version", "created_at", "updated_at")
 
 
 def _column(name: str) -> str:
