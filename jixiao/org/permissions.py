@@ -57,6 +57,11 @@ def can_see_sensitive(user: Any, employee: Employee) -> bool:
     )
 
 
+def can_edit_employee(user: Any, employee: Employee) -> bool:
+    """Whether to offer the edit page for this person (HR in scope, admins)."""
+    return actor_context(user).in_hr_scope(employee.department.path)
+
+
 def can_edit_people(user: Any) -> bool:
     """Whether to offer create / import actions at all (each write is still checked by scope)."""
     ctx = actor_context(user)

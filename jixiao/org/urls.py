@@ -7,6 +7,7 @@ urlpatterns = [
     path("me/", views.me, name="me"),
     path("people/", views.directory, name="directory"),
     path("people/<int:employee_id>/", views.employee, name="employee"),
+    path("people/<int:employee_id>/edit/", views.employee_edit, name="employee_edit"),
     path("departments/<int:department_id>/", views.department, name="department"),
     path("chart/", views.chart, name="chart"),
     path("chart/nodes/", views.chart_nodes, name="chart_nodes"),

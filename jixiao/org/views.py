@@ -3,6 +3,7 @@
 from typing import Any
 from urllib.parse import urlencode
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -10,9 +11,11 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from jixiao.core.errors import DomainError, StaleWrite
 from jixiao.core.http import AuthedRequest
 
-from . import permissions, selectors
+from . import permissions, selectors, services
+from .forms import EmployeeForm
 from .models import Department
 
 
@@ -113,8 +116,35 @@ def employee(request: AuthedRequest, employee_id: int) -> HttpResponse:
             "profile": selectors.employee_profile(user=request.user, person=person),
             "sensitive": permissions.can_see_sensitive(request.user, person),
             "is_me": ctx.employee_id == person.pk,
+            "can_edit": permissions.can_edit_employee(request.user, person),
         },
     )
+
+
+@login_required
+def employee_edit(request: AuthedRequest, employee_id: int) -> HttpResponse:
+    """HR edits a person. A save made by someone else since the page was opened is refused, not merged."""
+    person = permissions.employee_for_user(request.user, employee_id, write=True)
+    if request.method == "POST":
+        form = EmployeeForm(request.POST, user=request.user)
+        if form.is_valid():
+            try:
+                services.employee_update(
+                    actor=request.user,
+                    employee=person,
+                    version=form.cleaned_data["version"],
+                    data=form.employee_input(),
+                )
+            except StaleWrite as exc:
+                form.add_error(None, str(exc.message))
+            except DomainError as exc:
+                form.add_domain_errors(exc.fields, str(exc.message))
+            else:
+                messages.success(request, _("Saved."))
+                return redirect(person)
+    else:
+        form = EmployeeForm(initial=EmployeeForm.initial_for(person), user=request.user)
+    return render(request, "org/employee_edit.html", {"person": person, "form": form})
 
 
 @login_required
