@@ -52,6 +52,7 @@ typecheck: setup
 	$(BIN)/mypy .
 
 migrations-check: setup
+	mkdir -p var
 	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/python manage.py makemigrations --check --dry-run
 
 deploy-check: setup
