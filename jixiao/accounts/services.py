@@ -1,4 +1,4 @@
-"""Writes on accounts: sessions, deactivation, language, API tokens."""
+"""Writes on accounts: sessions, deactivation and reactivation, roles, language, API tokens."""
 
 from __future__ import annotations
 
@@ -12,6 +12,8 @@ from django.utils.translation import gettext as _
 
 from jixiao.audit.services import record_event
 from jixiao.core.errors import DomainError
+from jixiao.org.models import Employee, Status
+from jixiao.org.selectors import actor_context, forget_actor_context
 
 from .models import ApiToken, User, UserSession
 
@@ -40,6 +42,9 @@ def user_end_sessions(*, user: User) -> int:
 @transaction.atomic
 def user_deactivate(*, user: User, actor: User | None) -> User:
     """Deactivate an account (she left the company): she cannot sign in and her sessions end now."""
+    if actor is not None and actor.pk == user.pk:
+        # Her own request would end mid-way and nobody might be left to undo it.
+        raise DomainError(_("You cannot deactivate your own account."), code="self")
     if not user.is_active:
         return user
     user.is_active = False
@@ -54,6 +59,75 @@ def user_deactivate(*, user: User, actor: User | None) -> User:
         after={"is_active": False, "sessions_ended": ended},
     )
     return user
+
+
+def _require_admin_actor(actor: User) -> None:
+    if not actor_context(actor).is_admin:
+        raise DomainError(_("Only an administrator can change accounts and roles."), code="forbidden")
+
+
+@transaction.atomic
+def user_reactivate(*, user: User, actor: User) -> User:
+    """Let a deactivated account sign in again (with her old password; tokens stay revoked)."""
+    _require_admin_actor(actor)
+    if user.is_active:
+        return user
+    if Employee.objects.filter(user=user, status=Status.LEFT).exists():
+        raise DomainError(
+            _("This account belongs to someone who has left. Change her status in her employee record first."),
+            code="left",
+        )
+    user.is_active = True
+    user.save(update_fields=["is_active"])
+    forget_actor_context(user)
+    record_event(
+        actor=actor, action="user.reactivate", target=user, before={"is_active": False}, after={"is_active": True}
+    )
+    return user
+
+
+def _set_role_flag(*, user: User, actor: User, field: str, value: bool, action: str) -> User:
+    _require_admin_actor(actor)
+    if value and not user.is_active:
+        raise DomainError(_("Reactivate the account before giving it a role."), code="inactive")
+    if getattr(user, field) == value:
+        return user
+    setattr(user, field, value)
+    fields = [field]
+    if field == "is_superuser":
+        # Kept in step only for Django's own checks; jixiao reads is_superuser alone.
+        user.is_staff = value
+        fields.append("is_staff")
+    user.save(update_fields=fields)
+    forget_actor_context(user)
+    record_event(actor=actor, action=action, target=user, before={field: not value}, after={field: value})
+    return user
+
+
+@transaction.atomic
+def user_executive_grant(*, user: User, actor: User) -> User:
+    """Make the account an executive: she reads organisation-wide analytics from her next request on."""
+    return _set_role_flag(user=user, actor=actor, field="is_executive", value=True, action="user.executive_grant")
+
+
+@transaction.atomic
+def user_executive_revoke(*, user: User, actor: User) -> User:
+    """Take the executive role away; her next request no longer sees organisation-wide analytics."""
+    return _set_role_flag(user=user, actor=actor, field="is_executive", value=False, action="user.executive_revoke")
+
+
+@transaction.atomic
+def user_admin_grant(*, user: User, actor: User) -> User:
+    """Make the account an administrator."""
+    return _set_role_flag(user=user, actor=actor, field="is_superuser", value=True, action="user.admin_grant")
+
+
+@transaction.atomic
+def user_admin_revoke(*, user: User, actor: User) -> User:
+    """Take the administrator role away; an admin cannot take it from herself (so one always remains)."""
+    if actor.pk == user.pk:
+        raise DomainError(_("You cannot remove your own administrator role."), code="self")
+    return _set_role_flag(user=user, actor=actor, field="is_superuser", value=False, action="user.admin_revoke")
 
 
 def user_set_language(*, user: User, language: str) -> None:

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import views
+from . import views, views_admin
 
 app_name = "accounts"
 urlpatterns = [
@@ -11,4 +11,7 @@ urlpatterns = [
     path("password/done/", views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("tokens/", views.tokens, name="tokens"),
     path("tokens/<int:token_id>/revoke/", views.token_revoke, name="token_revoke"),
+    path("admin/users/", views_admin.users, name="admin_users"),
+    path("admin/users/<int:account_id>/", views_admin.user_detail, name="admin_user"),
+    path("admin/users/<int:account_id>/<slug:change>/", views_admin.user_change, name="admin_user_change"),
 ]

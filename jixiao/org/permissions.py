@@ -62,6 +62,11 @@ def can_edit_employee(user: Any, employee: Employee) -> bool:
     return actor_context(user).in_hr_scope(employee.department.path)
 
 
+def can_edit_department(user: Any, department: Department) -> bool:
+    """Whether to offer editing this department and adding under it (HR in scope, admins)."""
+    return actor_context(user).in_hr_scope(department.path)
+
+
 def can_edit_people(user: Any) -> bool:
     """Whether to offer create / import actions at all (each write is still checked by scope)."""
     ctx = actor_context(user)

@@ -14,8 +14,8 @@ from django.utils.translation import gettext as _
 from jixiao.audit.services import record_event
 from jixiao.core.errors import DomainError, NotFound, StaleWrite
 
-from .models import Department, Employee, Status
-from .selectors import actor_context
+from .models import Department, Employee, HRScope, Status
+from .selectors import actor_context, forget_actor_context
 
 EMPLOYEE_FIELDS = (
     "employee_number",
@@ -290,3 +290,73 @@ def employee_input_from(employee: Employee, **changes: Any) -> EmployeeInput:
     values["manager_id"] = employee.manager_id
     values.update(changes)
     return EmployeeInput(**values)
+
+
+# ---- HR scopes -----------------------------------------------------------------------------------
+
+
+def _require_admin(actor: Any) -> None:
+    if not actor_context(actor).is_admin:
+        raise DomainError(_("Only an administrator can change accounts and roles."), code="forbidden")
+
+
+@transaction.atomic
+def hr_scope_grant(*, actor: Any, user: Any, department: Department) -> HRScope:
+    """Make the account HR of a department subtree; it counts from her next request on."""
+    _require_admin(actor)
+    if not user.is_active:
+        raise DomainError(_("Reactivate the account before giving it a role."), code="inactive")
+    # One prefix match finds the same department and any unit above it that she already covers.
+    covering = (
+        HRScope.objects.filter(user=user, department__path__in=_prefixes(department.path))
+        .select_related("department")
+        .first()
+    )
+    if covering is not None:
+        message = (
+            _("She is already HR of %(department)s.")
+            if covering.department_id == department.pk
+            else _("She is already HR of %(department)s, which includes this department.")
+        )
+        raise DomainError(
+            message % {"department": covering.department.name},
+            code="duplicate",
+            fields={"department": [message % {"department": covering.department.name}]},
+        )
+    scope = HRScope.objects.create(user=user, department=department)
+    forget_actor_context(user)
+    record_event(
+        actor=actor,
+        action="hr_scope.grant",
+        target=user,
+        after={"department_id": department.pk, "department": department.name},
+        scope_path=department.path,
+    )
+    return scope
+
+
+@transaction.atomic
+def hr_scope_revoke(*, actor: Any, user: Any, department: Department) -> None:
+    """Take away the account's HR rights over a department subtree, from her next request on."""
+    _require_admin(actor)
+    deleted, _rows = HRScope.objects.filter(user=user, department=department).delete()
+    if not deleted:
+        raise DomainError(
+            _("She is not HR of %(department)s.") % {"department": department.name},
+            code="not_found",
+            fields={"department": [_("Not one of her departments.")]},
+        )
+    forget_actor_context(user)
+    record_event(
+        actor=actor,
+        action="hr_scope.revoke",
+        target=user,
+        before={"department_id": department.pk, "department": department.name},
+        scope_path=department.path,
+    )
+
+
+def _prefixes(path: str) -> list[str]:
+    """The paths of the department and of every unit above it: "/1/5/12/" gives "/1/", "/1/5/", "/1/5/12/"."""
+    parts = [p for p in path.strip("/").split("/") if p]
+    return ["/" + "/".join(parts[: i + 1]) + "/" for i in range(len(parts))]

@@ -1,5 +1,6 @@
 """Organisation pages: directory, profile, department, org chart, import."""
 
+import copy
 from typing import Any
 from urllib.parse import urlencode
 
@@ -15,7 +16,7 @@ from jixiao.core.errors import DomainError, StaleWrite
 from jixiao.core.http import AuthedRequest
 
 from . import permissions, selectors, services
-from .forms import EmployeeForm
+from .forms import DepartmentEditForm, DepartmentForm, EmployeeForm
 from .models import Department
 
 
@@ -166,7 +167,65 @@ def department(request: AuthedRequest, department_id: int) -> HttpResponse:
     if rows_only:
         return render(request, "org/partials/people_rows.html", context)
     context["overview"] = selectors.department_overview(department=dept)
+    context["can_edit"] = permissions.can_edit_department(request.user, dept)
     return render(request, "org/department.html", context)
+
+
+@login_required
+def department_edit(request: AuthedRequest, department_id: int) -> HttpResponse:
+    """HR renames, re-heads or moves a department; a save based on an old version is refused, not merged."""
+    dept = permissions.department_for_user(request.user, department_id, write=True)
+    if request.method == "POST":
+        form = DepartmentEditForm(request.POST, user=request.user, department=dept)
+        if form.is_valid():
+            changes = {"parent": form.cleaned_data["parent"]} if "parent" in form.fields else {}
+            try:
+                # The service sets fields as it checks them; a copy keeps the page's title and breadcrumbs
+                # on the saved names when the save is refused.
+                services.department_update(
+                    actor=request.user,
+                    department=copy.copy(dept),
+                    version=form.cleaned_data["version"],
+                    name=form.cleaned_data["name"],
+                    name_en=form.cleaned_data["name_en"],
+                    head=form.head,
+                    **changes,
+                )
+            except StaleWrite as exc:
+                form.add_error(None, str(exc.message))
+            except DomainError as exc:
+                form.add_domain_errors(exc.fields, str(exc.message))
+            else:
+                messages.success(request, _("Saved."))
+                return redirect(dept)
+    else:
+        form = DepartmentEditForm(initial=DepartmentEditForm.initial_for(dept), user=request.user, department=dept)
+    return render(request, "org/department_edit.html", {"department": dept, "form": form})
+
+
+@login_required
+def department_new(request: AuthedRequest, department_id: int) -> HttpResponse:
+    """HR adds a sub-department under one she may change."""
+    parent = permissions.department_for_user(request.user, department_id, write=True)
+    if request.method == "POST":
+        form = DepartmentForm(request.POST, user=request.user)
+        if form.is_valid():
+            try:
+                created = services.department_create(
+                    actor=request.user,
+                    name=form.cleaned_data["name"],
+                    name_en=form.cleaned_data["name_en"],
+                    parent=parent,
+                    head=form.head,
+                )
+            except DomainError as exc:
+                form.add_domain_errors(exc.fields, str(exc.message))
+            else:
+                messages.success(request, _("Department created."))
+                return redirect(created)
+    else:
+        form = DepartmentForm(user=request.user)
+    return render(request, "org/department_new.html", {"parent": parent, "form": form})
 
 
 @login_required
