@@ -20,6 +20,7 @@ from jixiao.accounts.models import User
 from jixiao.audit.services import record_event
 
 from .models import Department, Employee, HRScope, Status
+from .pinyin import name_pinyin
 
 SURNAMES = (
     "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡"
@@ -210,6 +211,7 @@ def company_seed_demo(*, employees: int, seed: int, actor: User | None = None) -
             emp = Employee(
                 employee_number=f"XC{number}",
                 name=name,
+                name_pinyin=name_pinyin(name),
                 english_name=english,
                 email=f"{english.lower()}.{number}@xingchen.example",
                 phone=f"13{rng.randint(0, 9)}{rng.randint(10000000, 99999999)}",

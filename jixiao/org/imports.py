@@ -42,6 +42,7 @@ from jixiao.audit.services import Change, record_event, record_events
 from jixiao.core.errors import DomainError
 
 from .models import Department, Employee, ImportJob, Status
+from .pinyin import name_pinyin
 from .selectors import actor_context, forget_actor_context
 from .services import EMPLOYEE_FIELDS
 
@@ -982,7 +983,17 @@ def _report_loops(
             state[member] = 2
 
 
-_INSERT_FIELDS = (*EMPLOYEE_FIELDS, "department", "manager", "chain", "version", "created_at", "updated_at")
+# name_pinyin last, so the positions the writer reads back from a row (department 9, manager 10, chain 11) hold.
+_INSERT_FIELDS = (
+    *EMPLOYEE_FIELDS,
+    "department",
+    "manager",
+    "chain",
+    "version",
+    "created_at",
+    "updated_at",
+    "name_pinyin",
+)
 
 
 def _column(name: str) -> str:
@@ -996,7 +1007,17 @@ def _insert_sql() -> str:
     return f"INSERT INTO {quote(Employee._meta.db_table)} ({columns}) VALUES ({marks})"  # noqa: S608 - names only
 
 
-_UPDATE_FIELDS = ["department", "manager", "chain", "version", "updated_at", *TEXT_FIELDS, "hire_date", "status"]
+_UPDATE_FIELDS = [
+    "department",
+    "manager",
+    "chain",
+    "version",
+    "updated_at",
+    *TEXT_FIELDS,
+    "hire_date",
+    "status",
+    "name_pinyin",
+]
 
 
 def _update_sql(names: list[str], *, versioned: bool = False) -> str:
@@ -1107,6 +1128,7 @@ class _Writer:
                     1,
                     now,
                     now,
+                    name_pinyin(values["name"]),
                 )
             )
         with connection.cursor() as cursor:
@@ -1177,6 +1199,7 @@ class _Writer:
                     *(after[f] for f in TEXT_FIELDS),
                     connection.ops.adapt_datefield_value(hire_date) if hire_date else None,
                     after["status"],
+                    name_pinyin(after["name"]),
                     record[0],
                     record[_X["version"]],
                 )

@@ -137,6 +137,9 @@ class Employee(TimeStampedModel):
 
     employee_number = models.CharField(_("employee number"), max_length=32, unique=True)
     name = models.CharField(_("name"), max_length=100)
+    # "wangwei ww" for 王伟: kept by every write of the name (services, import, seeding) so the
+    # directory can match pinyin and initials (pinyin.name_pinyin).
+    name_pinyin = models.CharField(max_length=200, blank=True, editable=False, default="")
     english_name = models.CharField(_("English name"), max_length=100, blank=True)
     email = models.EmailField(_("email"), blank=True)
     phone = models.CharField(_("phone"), max_length=32, blank=True)

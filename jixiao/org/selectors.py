@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -14,6 +15,7 @@ if TYPE_CHECKING:
     from jixiao.accounts.models import User
 
 _CTX_ATTR = "_jixiao_actor_context"
+_PINYIN_QUERY = re.compile(r"[A-Za-z ]+")
 
 
 @dataclass(frozen=True)
@@ -105,13 +107,18 @@ def directory(*, user: User, query: str = "", department: Department | None = No
     qs = Employee.objects.visible_to(user).select_related("department")
     if query:
         q = query.strip()
-        qs = qs.filter(
+        condition = (
             Q(name__icontains=q)
             | Q(english_name__icontains=q)
             | Q(employee_number__iexact=q)
             | Q(email__icontains=q)
             | Q(title__icontains=q)
         )
+        # "wangwei", "wang wei" and "ww" all find 王伟; only letters and spaces can be pinyin.
+        compact = q.lower().replace(" ", "")
+        if compact and _PINYIN_QUERY.fullmatch(q):
+            condition |= Q(name_pinyin__contains=compact)
+        qs = qs.filter(condition)
     if department is not None:
         qs = qs.filter(department__path__startswith=department.path)
     return qs

@@ -15,6 +15,7 @@ from jixiao.audit.services import record_event
 from jixiao.core.errors import DomainError, NotFound, StaleWrite
 
 from .models import Department, Employee, HRScope, Status
+from .pinyin import name_pinyin
 from .selectors import actor_context, forget_actor_context
 
 EMPLOYEE_FIELDS = (
@@ -234,7 +235,9 @@ def employee_create(*, actor: Any, data: EmployeeInput) -> Employee:
     values.pop("department_id")
     values.pop("manager_id")
     values["employee_number"] = values["employee_number"].strip()
-    employee = Employee.objects.create(**values, department=department, manager=manager)
+    employee = Employee.objects.create(
+        **values, name_pinyin=name_pinyin(values["name"]), department=department, manager=manager
+    )
     employee.chain = (manager.chain if manager else "/") + f"{employee.pk}/"
     employee.save(update_fields=["chain"])
     record_event(
@@ -258,6 +261,7 @@ def employee_update(*, actor: Any, employee: Employee, version: int, data: Emplo
     for name in EMPLOYEE_FIELDS:
         setattr(employee, name, getattr(data, name))
     employee.employee_number = employee.employee_number.strip()
+    employee.name_pinyin = name_pinyin(employee.name)
     employee.department = department
     if manager != employee.manager:
         old_chain = employee.chain
@@ -267,7 +271,7 @@ def employee_update(*, actor: Any, employee: Employee, version: int, data: Emplo
         )
         employee.manager = manager
         employee.chain = new_chain
-    employee.save(update_fields=[*EMPLOYEE_FIELDS, "department", "manager"])
+    employee.save(update_fields=[*EMPLOYEE_FIELDS, "name_pinyin", "department", "manager"])
     if employee.status == Status.LEFT and before["status"] != Status.LEFT and employee.user_id:
         from jixiao.accounts.services import user_deactivate
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from jixiao.accounts.models import User
 from jixiao.org.models import Department, Employee, HRScope, Status
+from jixiao.org.pinyin import name_pinyin
 
 PASSWORD = "correct-horse-battery"  # noqa: S105 - test-only
 _numbers = itertools.count(1)
@@ -50,6 +51,7 @@ def make_employee(
     emp = Employee.objects.create(
         employee_number=number or f"T{next(_numbers):05d}",
         name=name,
+        name_pinyin=name_pinyin(name),
         department=department,
         manager=manager,
         user=user,
