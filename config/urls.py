@@ -12,5 +12,6 @@ urlpatterns = [
     path("accounts/", include("jixiao.accounts.urls")),
     path("org/", include("jixiao.org.urls")),
     path("audit/", include("jixiao.audit.urls")),
+    path("goals/", include("jixiao.goals.urls")),
     path("", include("jixiao.core.urls")),
 ]

@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "jixiao.accounts",
     "jixiao.audit",
     "jixiao.org",
+    "jixiao.goals",
 ]
 
 MIDDLEWARE = [

@@ -217,6 +217,7 @@ class ImportJob(TimeStampedModel):
 
     class Kind(models.TextChoices):
         EMPLOYEES = "employees", _("Employees and departments")
+        KPI_ACTUALS = "kpi_actuals", _("KPI actuals")
 
     class State(models.TextChoices):
         QUEUED = "queued", _("Queued")

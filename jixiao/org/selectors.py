@@ -26,12 +26,23 @@ class ActorContext:
     is_executive: bool = False
     employee_id: int | None = None
     employee_chain: str = ""
+    employee_department_path: str = ""
     hr_paths: list[str] = field(default_factory=list)
     hr_department_ids: list[int] = field(default_factory=list)
 
     @property
     def is_hr(self) -> bool:
         return bool(self.hr_paths)
+
+    @property
+    def is_company_hr(self) -> bool:
+        """HR whose scope includes a top-level department: she speaks for the whole company."""
+        return any(path.count("/") == 2 for path in self.hr_paths)
+
+    @property
+    def department_ids(self) -> list[int]:
+        """Her department and the departments above it, top down."""
+        return [int(part) for part in self.employee_department_path.strip("/").split("/") if part]
 
     def in_hr_scope(self, department_path: str) -> bool:
         return self.is_admin or any(department_path.startswith(p) for p in self.hr_paths)
@@ -55,13 +66,16 @@ def actor_context(user: Any) -> ActorContext:
     cached: ActorContext | None = getattr(user, _CTX_ATTR, None)
     if cached is not None:
         return cached
-    me = Employee.objects.filter(user=user).exclude(status=Status.LEFT).values("id", "chain").first()
+    me = (
+        Employee.objects.filter(user=user).exclude(status=Status.LEFT).values("id", "chain", "department__path").first()
+    )
     scopes = list(HRScope.objects.filter(user=user).values_list("department_id", "department__path"))
     ctx = ActorContext(
         is_admin=bool(user.is_superuser),
         is_executive=bool(getattr(user, "is_executive", False)),
         employee_id=me["id"] if me else None,
         employee_chain=me["chain"] if me else "",
+        employee_department_path=me["department__path"] if me else "",
         hr_paths=[path for _, path in scopes],
         hr_department_ids=[dept_id for dept_id, _ in scopes],
     )

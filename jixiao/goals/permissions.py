@@ -1,0 +1,174 @@
+"""The one gate to objectives, goal plans and KPI targets. Missing and forbidden both answer 404.
+
+Who may change what (docs/decisions/0006-goals-and-kpis.md):
+- company objectives, strategy, periods, goal settings: admins and company-wide HR (scope on a
+  top-level department);
+- a department's objectives and KPI targets: the department head and her management chain, HR in
+  scope, admins;
+- a person's objectives: the person, her management chain, HR in scope, admins (the goal plan's state
+  decides whether a reason is needed); her KPI targets: her management chain, HR in scope, admins;
+- approving a person's goal plan: her management chain, HR in scope, admins — never the person;
+- recording KPI actuals: whoever may change the target, and the person herself for her own KPIs;
+- KPI library and goal templates: HR (any scope) and admins; templates also managers, for their team.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import Http404
+
+from jixiao.audit.services import record_event
+from jixiao.org.models import Employee
+from jixiao.org.selectors import actor_context
+
+from .models import GoalPlan, KPITarget, Objective, OwnerType
+
+
+def _refuse(user: Any, target_type: str, target_id: object, *, write: bool) -> Http404:
+    record_event(
+        actor=user, action="access.denied", target_type=target_type, target_id=str(target_id), after={"write": write}
+    )
+    return Http404()
+
+
+def _int(value: object) -> int | None:
+    try:
+        return int(str(value))
+    except ValueError:
+        return None
+
+
+def can_manage_company(user: Any) -> bool:
+    """Strategy, periods, goal settings and company objectives."""
+    ctx = actor_context(user)
+    return ctx.is_admin or ctx.is_company_hr
+
+
+def can_manage_library(user: Any) -> bool:
+    """The KPI library and business areas."""
+    ctx = actor_context(user)
+    return ctx.is_admin or ctx.is_hr
+
+
+def can_assign_in_bulk(user: Any) -> bool:
+    """Goal templates and bulk assignment: HR and admins for their scope, managers for their team."""
+    ctx = actor_context(user)
+    if ctx.is_admin or ctx.is_hr:
+        return True
+    return ctx.employee_id is not None and Employee.objects.filter(manager_id=ctx.employee_id).exists()
+
+
+def _chain_includes(ctx: Any, chain: str) -> bool:
+    """The actor is the person with this chain or one of her managers."""
+    return bool(ctx.employee_chain) and chain.startswith(ctx.employee_chain)
+
+
+def can_edit_department_goals(user: Any, department: Any) -> bool:
+    ctx = actor_context(user)
+    if ctx.in_hr_scope(department.path):
+        return True
+    head = department.head
+    return head is not None and _chain_includes(ctx, head.chain)
+
+
+def can_edit_person_goals(user: Any, employee: Employee) -> bool:
+    ctx = actor_context(user)
+    return ctx.in_hr_scope(employee.department.path) or _chain_includes(ctx, employee.chain)
+
+
+def can_edit_objective(user: Any, objective: Objective) -> bool:
+    if objective.owner_type == OwnerType.COMPANY:
+        return can_manage_company(user)
+    if objective.owner_type == OwnerType.DEPARTMENT:
+        assert objective.department is not None
+        return can_edit_department_goals(user, objective.department)
+    assert objective.employee is not None
+    return can_edit_person_goals(user, objective.employee)
+
+
+def can_approve_plan(user: Any, employee: Employee) -> bool:
+    """Her managers (any level), HR in scope and admins; never the person herself."""
+    ctx = actor_context(user)
+    if ctx.employee_id == employee.pk and not ctx.is_admin:
+        return False
+    return ctx.in_hr_scope(employee.department.path) or ctx.manages(employee.chain)
+
+
+def can_set_kpi_target(user: Any, target: KPITarget) -> bool:
+    """Baseline, target, stretch and weight: the owner's management (not the person), HR, admins."""
+    ctx = actor_context(user)
+    if target.employee_id is not None:
+        assert target.employee is not None
+        return ctx.in_hr_scope(target.employee.department.path) or ctx.manages(target.employee.chain)
+    assert target.department is not None
+    return can_edit_department_goals(user, target.department)
+
+
+def can_record_actual(user: Any, target: KPITarget) -> bool:
+    ctx = actor_context(user)
+    if target.employee_id is not None and target.employee_id == ctx.employee_id:
+        return True
+    return can_set_kpi_target(user, target)
+
+
+def objective_for_user(user: Any, objective_id: object, *, write: bool = False) -> Objective:
+    """The objective if the user may read it (or change it, with write=True); 404 otherwise."""
+    pk = _int(objective_id)
+    objective = None
+    if pk is not None:
+        objective = (
+            Objective.objects.visible_to(user)
+            .select_related("period", "department__head", "employee__department", "parent")
+            .filter(pk=pk)
+            .first()
+        )
+    if objective is None or (write and not can_edit_objective(user, objective)):
+        raise _refuse(user, "goals.objective", objective_id, write=write)
+    return objective
+
+
+def plan_for_user(user: Any, employee_id: object, period_id: object, *, approve: bool = False) -> GoalPlan:
+    """A person's goal plan for a period, for her and whoever may see her private goals (or approve)."""
+    from jixiao.org.permissions import employee_for_user
+
+    employee = employee_for_user(user, employee_id)
+    ctx = actor_context(user)
+    may_read = (
+        ctx.is_admin
+        or ctx.is_executive
+        or ctx.in_hr_scope(employee.department.path)
+        or _chain_includes(ctx, employee.chain)
+    )
+    period_pk = _int(period_id)
+    if not may_read or period_pk is None or (approve and not can_approve_plan(user, employee)):
+        raise _refuse(user, "goals.goalplan", f"{employee_id}/{period_id}", write=approve)
+    from .models import Period
+
+    period = Period.objects.filter(pk=period_pk).first()
+    if period is None:
+        raise _refuse(user, "goals.goalplan", f"{employee_id}/{period_id}", write=approve)
+    plan, _ = GoalPlan.objects.get_or_create(employee=employee, period=period)
+    plan.employee = employee
+    plan.period = period
+    return plan
+
+
+def kpi_target_for_user(user: Any, target_id: object, *, write: bool = False, record: bool = False) -> KPITarget:
+    """The KPI target if the user may read it; write=True to change it, record=True to add actuals."""
+    pk = _int(target_id)
+    target = None
+    if pk is not None:
+        target = (
+            KPITarget.objects.visible_to(user)
+            .select_related("indicator__area", "period", "employee__department", "department__head")
+            .filter(pk=pk)
+            .first()
+        )
+    if target is not None and write and not can_set_kpi_target(user, target):
+        target = None
+    if target is not None and record and not can_record_actual(user, target):
+        target = None
+    if target is None:
+        raise _refuse(user, "goals.kpitarget", target_id, write=write or record)
+    return target
