@@ -18,6 +18,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             "is_hr": ctx.is_hr,
             "is_executive": ctx.is_executive,
             "has_employee": ctx.employee_id is not None,
+            "is_manager": ctx.is_manager,
+            "is_company_hr": ctx.is_admin or ctx.is_company_hr,
             "can_import": ctx.is_admin or ctx.is_hr,
             "can_audit": ctx.is_admin or ctx.is_hr,
         }

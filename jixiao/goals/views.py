@@ -1,26 +1,49 @@
-"""Pages for goals and KPIs: thin views over the gate, the selectors and one service each."""
+"""Personal and team goal pages: my goals, team goals, objectives, check-ins, goal plans.
+
+Thin views: parse, pass the gate in permissions.py, call one service or selector, render.
+"""
 
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
-
-from . import permissions
+from django.http import Http404, HttpRequest, HttpResponse
 
 
 @login_required
-def my_goals(request: HttpRequest) -> HttpResponse:
-    return render(request, "goals/my_goals.html", {})
+def my_goals(request: HttpRequest, **kwargs: int) -> HttpResponse:
+    raise Http404  # not built yet
 
 
 @login_required
-def objective_detail(request: HttpRequest, objective_id: int) -> HttpResponse:
-    objective = permissions.objective_for_user(request.user, objective_id)
-    return render(request, "goals/objective.html", {"objective": objective})
+def team_goals(request: HttpRequest, **kwargs: int) -> HttpResponse:
+    raise Http404  # not built yet
 
 
 @login_required
-def kpi_target_detail(request: HttpRequest, target_id: int) -> HttpResponse:
-    target = permissions.kpi_target_for_user(request.user, target_id)
-    return render(request, "goals/kpi_target.html", {"target": target})
+def objective_new(request: HttpRequest, **kwargs: int) -> HttpResponse:
+    raise Http404  # not built yet
+
+
+@login_required
+def objective_detail(request: HttpRequest, **kwargs: int) -> HttpResponse:
+    raise Http404  # not built yet
+
+
+@login_required
+def objective_edit(request: HttpRequest, **kwargs: int) -> HttpResponse:
+    raise Http404  # not built yet
+
+
+@login_required
+def objective_delete(request: HttpRequest, **kwargs: int) -> HttpResponse:
+    raise Http404  # not built yet
+
+
+@login_required
+def check_in(request: HttpRequest, **kwargs: int) -> HttpResponse:
+    raise Http404  # not built yet
+
+
+@login_required
+def plan(request: HttpRequest, **kwargs: int) -> HttpResponse:
+    raise Http404  # not built yet

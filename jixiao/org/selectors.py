@@ -27,6 +27,7 @@ class ActorContext:
     employee_id: int | None = None
     employee_chain: str = ""
     employee_department_path: str = ""
+    is_manager: bool = False
     hr_paths: list[str] = field(default_factory=list)
     hr_department_ids: list[int] = field(default_factory=list)
 
@@ -66,8 +67,13 @@ def actor_context(user: Any) -> ActorContext:
     cached: ActorContext | None = getattr(user, _CTX_ATTR, None)
     if cached is not None:
         return cached
+    has_reports = Exists(Employee.objects.filter(manager=OuterRef("pk")).exclude(status=Status.LEFT))
     me = (
-        Employee.objects.filter(user=user).exclude(status=Status.LEFT).values("id", "chain", "department__path").first()
+        Employee.objects.filter(user=user)
+        .exclude(status=Status.LEFT)
+        .annotate(has_reports=has_reports)
+        .values("id", "chain", "department__path", "has_reports")
+        .first()
     )
     scopes = list(HRScope.objects.filter(user=user).values_list("department_id", "department__path"))
     ctx = ActorContext(
@@ -76,6 +82,7 @@ def actor_context(user: Any) -> ActorContext:
         employee_id=me["id"] if me else None,
         employee_chain=me["chain"] if me else "",
         employee_department_path=me["department__path"] if me else "",
+        is_manager=bool(me and me["has_reports"]),
         hr_paths=[path for _, path in scopes],
         hr_department_ids=[dept_id for dept_id, _ in scopes],
     )
