@@ -44,6 +44,32 @@ ACTION_LABELS: dict[str, Promise] = {
     "employee.import": _("People imported"),
     "org.import": _("People imported"),
     "demo.seed": _("Demo company created"),
+    "strategy.update": _("Strategy changed"),
+    "company_value.create": _("Company value added"),
+    "company_value.update": _("Company value changed"),
+    "goal_settings.update": _("Goal settings changed"),
+    "period.create": _("Period added"),
+    "objective.create": _("Objective written"),
+    "objective.update": _("Objective changed"),
+    "objective.delete": _("Objective deleted"),
+    "objective.check_in": _("Progress updated"),
+    "objective.assign": _("Objective assigned"),
+    "goals.bulk_assign": _("Goals assigned in bulk"),
+    "goal_plan.submit": _("Goals submitted"),
+    "goal_plan.approve": _("Goals approved"),
+    "goal_plan.return": _("Goals returned"),
+    "goal_template.create": _("Goal template added"),
+    "goal_template.update": _("Goal template changed"),
+    "business_area.create": _("Business area added"),
+    "business_area.update": _("Business area changed"),
+    "indicator.create": _("KPI added to the library"),
+    "indicator.update": _("KPI changed in the library"),
+    "kpi_target.create": _("KPI target set"),
+    "kpi_target.update": _("KPI target changed"),
+    "kpi_target.assign": _("KPI target assigned"),
+    "kpi.bulk_assign": _("KPI targets assigned in bulk"),
+    "kpi_actual.record": _("KPI actuals recorded"),
+    "kpi_actual.replace": _("KPI actual replaced"),
 }
 
 TARGET_TYPE_LABELS: dict[str, Promise] = {
@@ -51,10 +77,26 @@ TARGET_TYPE_LABELS: dict[str, Promise] = {
     "org.department": _("Department"),
     "accounts.user": _("Account"),
     "accounts.apitoken": _("API token"),
+    "goals.objective": _("Objective"),
+    "goals.goalplan": _("Goal plan"),
+    "goals.kpitarget": _("KPI target"),
+    "goals.indicator": _("KPI"),
+    "goals.period": _("Period"),
+    "goals.strategy": _("Strategy"),
+    "goals.goalsettings": _("Goal settings"),
+    "goals.goaltemplate": _("Goal template"),
+    "goals.bulkassignment": _("Bulk assignment"),
+    "goals.companyvalue": _("Company value"),
+    "goals.businessarea": _("Business area"),
 }
 
 # Where a target can be opened; the page itself checks the reader's rights again.
-_TARGET_URLS = {"org.employee": "org:employee", "org.department": "org:department"}
+_TARGET_URLS = {
+    "org.employee": "org:employee",
+    "org.department": "org:department",
+    "goals.objective": "goals:objective",
+    "goals.kpitarget": "goals:kpi_target",
+}
 
 
 @dataclass(frozen=True)
