@@ -4,7 +4,11 @@ Runs against a throwaway SQLite database under bench/out/ and the real server (g
 command as `make serve`) over loopback HTTP. Figures, not pass/fail: compare them with the targets in
 the issue and report misses with a profile.
 
-    .venv/bin/python bench/run.py [--employees 10000] [--requests 200] [--only seed,http,import]
+    .venv/bin/python bench/run.py [--employees 10000] [--requests 200]
+        [--only seed,http,import,goals,kpi-import,bulk]
+
+goals: the alignment tree page and its data at ~10,000 objectives; kpi-import: 100,000 KPI actuals from
+XLSX and CSV (seconds, peak memory); bulk: a goal template assigned to 2,000 people (seconds).
 """
 
 from __future__ import annotations
@@ -251,12 +255,73 @@ def bench_import(rows: int) -> None:
     figure(f"import_xlsx_{rows}_peak_rss", peak / 1024, "MB")
 
 
+def goals_shell(db: Path, call: str) -> dict[str, str]:
+    """Run one function of bench/goals.py in a fresh `manage.py shell`; its `key=value` lines as a dict."""
+    out = manage(db, "shell", "-v", "0", "-c", f"from bench import goals; goals.{call}")
+    return dict(line.split("=", 1) for line in out.splitlines() if "=" in line)
+
+
+# The demo seeds about 2.4 objectives per person (company, units, teams, people): ~10,000 at 4,100 people.
+TREE_EMPLOYEES = 4100
+
+
+def bench_tree(n: int, workers: int, threads: int) -> None:
+    """The alignment tree from the company down: the page and its JSON, as the company-wide viewer sees them."""
+    db = fresh_db("tree")
+    manage(db, "seed_demo", "--employees", str(TREE_EMPLOYEES), "--seed", "1")
+    facts = goals_shell(db, "tree_facts()")
+    figure("tree_objectives", int(facts["objectives"]), "objectives")
+    query = f"?period={facts['period']}"
+    with server(db, workers, threads) as (port, _proc):
+        web = Client(port)
+        web.login("ceo")
+        for name, path in (("tree_10000_page", "/goals/tree/"), ("tree_10000_data", "/goals/tree/data.json")):
+            status, _ = web.request("GET", path + query)
+            if status != 200:
+                print(f"{name}: not measured (GET {path} answered {status})", flush=True)
+                continue
+            report_latency(name, timed(web, path + query, n))
+
+
+KPI_EMPLOYEES = 1000
+
+
+def bench_kpi_import(rows: int) -> None:
+    """Import `rows` KPI actuals from XLSX and from CSV into a seeded company: seconds and peak memory."""
+    db = fresh_db("kpi_import")
+    manage(db, "seed_demo", "--employees", str(KPI_EMPLOYEES), "--seed", "1")
+    workdir = OUT / "kpi-files"
+    goals_shell(db, f"write_actuals({str(workdir)!r}, {rows})")
+    for kind in ("xlsx", "csv"):
+        # The same file twice is a no-op, so each format gets the database as the seed left it.
+        copy = OUT / f"kpi_import_{kind}.sqlite3"
+        shutil.copyfile(db, copy)
+        result = goals_shell(copy, f"import_actuals({str(workdir / f'actuals-{rows}.{kind}')!r})")
+        assert int(result["created"]) + int(result["updated"]) > 0, result
+        figure(f"kpi_actuals_import_{rows}_{kind}", float(result["seconds"]), "s")
+        figure(f"kpi_actuals_import_{rows}_{kind}_peak_rss", float(result["peak_mb"]), "MB")
+
+
+BULK_EMPLOYEES = 2100
+
+
+def bench_bulk(people: int) -> None:
+    """Assign a goal template to `people` people at once (services.goals_bulk_assign), in seconds."""
+    db = fresh_db("bulk")
+    manage(db, "seed_demo", "--employees", str(BULK_EMPLOYEES), "--seed", "1")
+    result = goals_shell(db, f"bulk_assign({people})")
+    assert int(result["created"]) == people, result
+    figure(f"goals_bulk_assign_{people}", float(result["seconds"]), "s")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--employees", type=int, default=10000)
     parser.add_argument("--requests", type=int, default=200)
     parser.add_argument("--import-rows", type=int, default=50000)
-    parser.add_argument("--only", default="seed,http,import")
+    parser.add_argument("--kpi-rows", type=int, default=100_000)
+    parser.add_argument("--bulk-people", type=int, default=2000)
+    parser.add_argument("--only", default="seed,http,import,goals,kpi-import,bulk")
     parser.add_argument("--workers", type=int, default=int(os.environ.get("WORKERS", "1")))
     parser.add_argument("--threads", type=int, default=int(os.environ.get("THREADS", "2")))
     args = parser.parse_args()
@@ -266,6 +331,12 @@ def main() -> None:
         bench_http(db, args.employees, args.requests, args.workers, args.threads)
     if "import" in parts:
         bench_import(args.import_rows)
+    if "goals" in parts:
+        bench_tree(args.requests, args.workers, args.threads)
+    if "kpi-import" in parts:
+        bench_kpi_import(args.kpi_rows)
+    if "bulk" in parts:
+        bench_bulk(args.bulk_people)
     if not os.environ.get("BENCH_KEEP"):
         shutil.rmtree(OUT, ignore_errors=True)
 

@@ -1,6 +1,8 @@
 """The REST API at /api/v1/: one NinjaAPI, one router per app."""
 
 from jixiao.core.api import ActiveSessionAuth, JixiaoAPI, TokenAuth, install_error_handlers
+from jixiao.goals.api import kpi_router as goals_kpi_router
+from jixiao.goals.api import router as goals_router
 from jixiao.org.api import router as org_router
 from jixiao.org.api_import import router as import_router
 
@@ -14,3 +16,5 @@ api = JixiaoAPI(
 install_error_handlers(api)
 api.add_router("/", org_router)
 api.add_router("/", import_router)
+api.add_router("/", goals_router)
+api.add_router("/", goals_kpi_router)

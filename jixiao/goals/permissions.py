@@ -9,7 +9,8 @@ Who may change what (docs/decisions/0006-goals-and-kpis.md):
   decides whether a reason is needed); her KPI targets: her management chain, HR in scope, admins;
 - approving a person's goal plan: her management chain, HR in scope, admins — never the person;
 - recording KPI actuals: whoever may change the target, and the person herself for her own KPIs;
-- KPI library and goal templates: HR (any scope) and admins; templates also managers, for their team.
+- KPI library and goal templates: HR (any scope) and admins; templates also managers, for their team
+  (a manager changes only the templates she wrote).
 """
 
 from __future__ import annotations
@@ -19,10 +20,10 @@ from typing import Any
 from django.http import Http404
 
 from jixiao.audit.services import record_event
-from jixiao.org.models import Employee
+from jixiao.org.models import Employee, ImportJob
 from jixiao.org.selectors import actor_context
 
-from .models import GoalPlan, KPITarget, Objective, OwnerType
+from .models import GoalPlan, GoalTemplate, KeyResult, KPITarget, Objective, OwnerType
 
 
 def _refuse(user: Any, target_type: str, target_id: object, *, write: bool) -> Http404:
@@ -54,9 +55,31 @@ def can_manage_library(user: Any) -> bool:
 def can_assign_in_bulk(user: Any) -> bool:
     """Goal templates and bulk assignment: HR and admins for their scope, managers for their team."""
     ctx = actor_context(user)
+    # is_manager counts current reports only: a manager whose team has left hands out nothing.
+    return ctx.is_admin or ctx.is_hr or ctx.is_manager
+
+
+def require_company_manager(user: Any, target_type: str = "goals.company") -> None:
+    """404 (audited) unless the user may manage strategy, periods and goal settings."""
+    if not can_manage_company(user):
+        raise _refuse(user, target_type, "", write=True)
+
+
+def template_for_user(user: Any, template_id: object) -> GoalTemplate:
+    """A goal template for those who keep and assign templates (HR, admins, managers); 404 otherwise."""
+    pk = _int(template_id)
+    template = GoalTemplate.objects.filter(pk=pk).first() if pk is not None and can_assign_in_bulk(user) else None
+    if template is None:
+        raise _refuse(user, "goals.goaltemplate", template_id, write=False)
+    return template
+
+
+def can_edit_template(user: Any, template: GoalTemplate) -> bool:
+    """HR and admins change any goal template; a manager only the ones she wrote."""
+    ctx = actor_context(user)
     if ctx.is_admin or ctx.is_hr:
         return True
-    return ctx.employee_id is not None and Employee.objects.filter(manager_id=ctx.employee_id).exists()
+    return template.created_by_id is not None and template.created_by_id == getattr(user, "pk", None)
 
 
 def _chain_includes(ctx: Any, chain: str) -> bool:
@@ -88,9 +111,9 @@ def can_edit_objective(user: Any, objective: Objective) -> bool:
 
 
 def can_approve_plan(user: Any, employee: Employee) -> bool:
-    """Her managers (any level), HR in scope and admins; never the person herself."""
+    """Her managers (any level), HR in scope and admins; never the person herself, admin or not."""
     ctx = actor_context(user)
-    if ctx.employee_id == employee.pk and not ctx.is_admin:
+    if ctx.employee_id == employee.pk:
         return False
     return ctx.in_hr_scope(employee.department.path) or ctx.manages(employee.chain)
 
@@ -112,6 +135,26 @@ def can_record_actual(user: Any, target: KPITarget) -> bool:
     return can_set_kpi_target(user, target)
 
 
+def can_import_actuals(user: Any) -> bool:
+    """The KPI actuals import: HR, admins and managers; every row is still checked like can_record_actual."""
+    ctx = actor_context(user)
+    return ctx.is_admin or ctx.is_hr or ctx.is_manager
+
+
+def actuals_import_job_for_user(user: Any, job_id: object) -> ImportJob:
+    """A KPI actuals import job for its owner or an admin, while she may still import; 404 otherwise."""
+    pk = _int(job_id)
+    job = None
+    if pk is not None and can_import_actuals(user):
+        jobs = ImportJob.objects.defer("content").filter(kind=ImportJob.Kind.KPI_ACTUALS)
+        if not actor_context(user).is_admin:
+            jobs = jobs.filter(owner=user)
+        job = jobs.filter(pk=pk).first()
+    if job is None:
+        raise _refuse(user, "org.importjob", job_id, write=False)
+    return job
+
+
 def objective_for_user(user: Any, objective_id: object, *, write: bool = False) -> Objective:
     """The objective if the user may read it (or change it, with write=True); 404 otherwise."""
     pk = _int(objective_id)
@@ -126,6 +169,23 @@ def objective_for_user(user: Any, objective_id: object, *, write: bool = False) 
     if objective is None or (write and not can_edit_objective(user, objective)):
         raise _refuse(user, "goals.objective", objective_id, write=write)
     return objective
+
+
+def key_result_for_user(user: Any, key_result_id: object, *, write: bool = False) -> KeyResult:
+    """The key result if the user may read its objective (or change it, with write=True); 404 otherwise."""
+    pk = _int(key_result_id)
+    key_result = None
+    if pk is not None:
+        key_result = (
+            KeyResult.objects.select_related(
+                "objective__period", "objective__department__head", "objective__employee__department"
+            )
+            .filter(pk=pk, objective__in=Objective.objects.visible_to(user))
+            .first()
+        )
+    if key_result is None or (write and not can_edit_objective(user, key_result.objective)):
+        raise _refuse(user, "goals.keyresult", key_result_id, write=write)
+    return key_result
 
 
 def plan_for_user(user: Any, employee_id: object, period_id: object, *, approve: bool = False) -> GoalPlan:
@@ -148,7 +208,10 @@ def plan_for_user(user: Any, employee_id: object, period_id: object, *, approve:
     period = Period.objects.filter(pk=period_pk).first()
     if period is None:
         raise _refuse(user, "goals.goalplan", f"{employee_id}/{period_id}", write=approve)
-    plan, _ = GoalPlan.objects.get_or_create(employee=employee, period=period)
+    # Reading never writes: a person who has not started yet has an unsaved draft plan.
+    plan = GoalPlan.objects.filter(employee=employee, period=period).first() or GoalPlan(
+        employee=employee, period=period
+    )
     plan.employee = employee
     plan.period = period
     return plan

@@ -22,6 +22,7 @@ DEFAULT_ATTAINMENT_TABLE: tuple[tuple[Decimal, int], ...] = (
     (Decimal("0.6"), 2),
 )
 DEFAULT_ATTAINMENT_FLOOR = 1
+AGGREGATIONS = ("latest", "sum", "average")
 QUANTUM = Decimal("0.0001")
 ZERO = Decimal(0)
 ONE = Decimal(1)
@@ -132,6 +133,9 @@ def check_attainment_table(table: Sequence[tuple[Decimal, int]], *, floor: int) 
 
 def aggregate_actuals(values: Sequence[Decimal], *, method: str) -> Decimal | None:
     """The KPI's actual from its recorded values (in date order): latest, sum or average."""
+    if method not in AGGREGATIONS:
+        # A typo here would silently read "latest" and give every KPI of that kind a wrong attainment.
+        raise ScoringError("unknown_aggregation", f"unknown way of adding up actuals: {method!r}")
     if not values:
         return None
     if method == "sum":

@@ -11,11 +11,12 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import CharField, F, Q, QuerySet, Value
+from django.db.models.constants import OnConflict
 from django.db.models.functions import Cast, Concat, Substr
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -35,6 +36,7 @@ from .models import (
     GoalSettings,
     GoalTemplate,
     KeyResult,
+    KPITarget,
     Objective,
     OwnerType,
     Period,
@@ -54,7 +56,7 @@ SCORING_MESSAGES = {
     "target_below_start": lambda: _("To increase, the target must be above the start."),
     "target_above_start": lambda: _("To decrease, the target must be below the start."),
     "stretch_not_beyond_target": lambda: _("The stretch must lie beyond the target."),
-    "cap_below_one": lambda: _("The cap must be at least 1 (100%)."),
+    "cap_below_one": lambda: _("The cap must be at least 1."),
     "duplicate_threshold": lambda: _("Each threshold may appear only once."),
     "rating_falls": lambda: _("A higher threshold cannot give a lower rating."),
     "negative_weight": lambda: _("Weights cannot be negative."),
@@ -77,8 +79,16 @@ def _bump(model: Any, obj: Any, version: int, what: str) -> None:
     obj.version = version + 1
 
 
-def _decimal(value: object, field_name: str, errors: dict[str, list[str]]) -> Decimal | None:
-    if value is None or value == "":
+def _decimal(value: object, field_name: str, errors: dict[str, list[str]], *, places: int = 4) -> Decimal | None:
+    """Parse a number as people type it ("1,200.5"), rounded to the decimals the column keeps.
+
+    Rounding here, not in the database, means checks see what will be stored: 0.00001 and 0.00002
+    are both 0.0000 there, so "start and target must differ" must see them equal too.
+    """
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, bool):
+        errors.setdefault(field_name, []).append(_("Enter a number."))
         return None
     try:
         result = Decimal(str(value).strip().replace(",", ""))
@@ -88,7 +98,7 @@ def _decimal(value: object, field_name: str, errors: dict[str, list[str]]) -> De
     if not result.is_finite() or abs(result) >= Decimal("1e15"):
         errors.setdefault(field_name, []).append(_("Enter a number."))
         return None
-    return result
+    return result.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
 
 
 def _raise_if(errors: dict[str, list[str]], message: str | None = None) -> None:
@@ -102,6 +112,50 @@ def _scope_path(objective: Objective) -> str:
     if objective.department_id is not None:
         return objective.department.path  # type: ignore[union-attr]
     return ""
+
+
+def insert_rows(model: Any, rows: Sequence[Any], *, ignore_conflicts: bool = False, batch_size: int = 5000) -> None:
+    """INSERT unsaved instances with one executemany per batch; primary keys are not set on them.
+
+    bulk_create splits its rows to stay under SQLite's 999 parameters (49 objectives per statement),
+    so its query count grows with the rows; executemany sends one statement per batch on both
+    databases. With ignore_conflicts a row that breaks a unique constraint is skipped.
+    """
+    if not rows:
+        return
+    meta = model._meta
+    fields = [f for f in meta.concrete_fields if not f.primary_key]
+    quote = connection.ops.quote_name
+    on_conflict = OnConflict.IGNORE if ignore_conflicts else None
+    sql = "{} {} ({}) VALUES ({}) {}".format(
+        connection.ops.insert_statement(on_conflict=on_conflict),
+        quote(meta.db_table),
+        ", ".join(quote(f.column) for f in fields),
+        ", ".join(["%s"] * len(fields)),
+        connection.ops.on_conflict_suffix_sql(fields, on_conflict, None, None),
+    ).strip()
+    # Preparing each value through its field is most of the cost at 2,000 rows × 20 columns, and most
+    # values repeat (the same period, title, template): prepare each distinct value once per column.
+    now = timezone.now()
+    stamped = {f.attname for f in fields if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)}
+    caches: list[dict[Any, Any]] = [{} for _f in fields]
+
+    def prepared(index: int, field: Any, row: Any) -> Any:
+        value = now if field.attname in stamped else getattr(row, field.attname)
+        cache = caches[index]
+        try:
+            return cache[(type(value), value)]
+        except KeyError:
+            result = cache[(type(value), value)] = field.get_db_prep_save(value, connection)
+            return result
+        except TypeError:  # unhashable, e.g. a dict for a JSON column
+            return field.get_db_prep_save(value, connection)
+
+    columns = list(enumerate(fields))
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), batch_size):
+            params = [tuple(prepared(i, f, row) for i, f in columns) for row in rows[start : start + batch_size]]
+            cursor.executemany(sql, params)
 
 
 # ---- strategy, values, settings, periods -------------------------------------------------------
@@ -212,6 +266,12 @@ def goal_settings_update(
     row.attainment_table = [[str(t), int(r)] for t, r in sorted(attainment_table, key=lambda x: x[0], reverse=True)]
     row.attainment_floor = attainment_floor
     row.save(update_fields=["progress_cap", "require_smart", "attainment_table", "attainment_floor", "updated_at"])
+    if before["progress_cap"] != progress_cap:
+        # Cached progress and attainment were clamped to the old cap; boards must not mix the two.
+        from .services_kpi import kpi_targets_refresh
+
+        progress_recompute_all(cap=progress_cap)
+        kpi_targets_refresh(KPITarget.objects.order_by().values_list("pk", flat=True))
     after = {**before, "progress_cap": row.progress_cap, "require_smart": row.require_smart}
     after["attainment_table"], after["attainment_floor"] = row.attainment_table, row.attainment_floor
     record_event(actor=actor, action="goal_settings.update", target=row, before=before, after=after)
@@ -318,7 +378,7 @@ def _clean_key_results(items: Sequence[KeyResultInput], errors: dict[str, list[s
             target = target_value if target_value is not None else start + 1
             stretch = _decimal(item.stretch, prefix + "stretch", errors)
             direction = item.direction
-        weight = _decimal(item.weight, prefix + "weight", errors)
+        weight = _decimal(item.weight, prefix + "weight", errors, places=2)
         if weight is None and prefix + "weight" not in errors:
             weight = Decimal(1)
         if weight is not None and (weight <= 0 or weight > MAX_WEIGHT):
@@ -361,7 +421,7 @@ def _check_objective_fields(
         errors["title"] = [_("Required.")]
     elif len(data.title.strip()) > 200:
         errors["title"] = [_("At most 200 characters.")]
-    weight = _decimal(data.weight, "weight", errors) or Decimal(0)
+    weight = _decimal(data.weight, "weight", errors, places=2) or Decimal(0)
     if weight < 0 or weight > MAX_WEIGHT:
         errors.setdefault("weight", []).append(_("Enter a weight from 0 to 100."))
     if data.visibility not in Visibility.values:
@@ -555,7 +615,21 @@ def objective_update(
     objective.parent = parent
     objective.save(update_fields=["title", "description", "weight", "visibility", "due_date", "parent", "updated_at"])
     if objective.parent_id != old_parent_id:
-        _repath(objective, (parent.path if parent else "/") + f"{objective.pk}/")
+        # Paths as they are now, not as they were read: moving an ancestor changes them without
+        # touching this objective's version, and a stale path would leave the subtree behind.
+        fresh = dict(
+            Objective.objects.filter(pk__in=[objective.pk, *([parent.pk] if parent else [])])
+            .order_by()
+            .values_list("pk", "path")
+        )
+        objective.path = fresh[objective.pk]
+        parent_path = fresh[parent.pk] if parent else "/"
+        if parent is not None and parent_path.startswith(objective.path):
+            raise DomainError(
+                _("An objective cannot align to itself or to an objective aligned to it."),
+                fields={"parent": [_("An objective cannot align to itself or to an objective aligned to it.")]},
+            )
+        _repath(objective, f"{parent_path}{objective.pk}/")
     krs = _write_key_results(objective, key_results, cap=goal_settings().progress_cap)
     refresh_progress([objective.pk, *([old_parent_id] if old_parent_id else [])])
     objective.refresh_from_db(fields=["progress", "path"])
@@ -589,8 +663,8 @@ def objective_delete(*, actor: Any, objective: Objective, version: int, reason: 
     if Objective.objects.filter(parent=objective).exists():
         raise DomainError(_("Other objectives are aligned to this one. Re-align them first."), code="has_children")
     _plan_gate(actor, objective.employee, objective.period, reason)
-    if objective.version != version:
-        raise _stale(_("objective"))
+    # Claim the row in the database, not against the copy in hand: a save since it was read must win.
+    _bump(Objective, objective, version, _("objective"))
     before = _objective_snapshot(objective, KeyResult.objects.filter(objective=objective))
     parent_id = objective.parent_id
     scope = _scope_path(objective)
@@ -620,24 +694,35 @@ def refresh_progress(objective_ids: Iterable[int]) -> None:
     ids = {i for i in objective_ids if i}
     if not ids:
         return
-    paths = Objective.objects.filter(pk__in=ids).values_list("path", flat=True)
+    # order_by(): Objective's default ordering joins Period on every read; these need no order.
+    paths = Objective.objects.filter(pk__in=ids).order_by().values_list("path", flat=True)
     todo: set[int] = set(ids)
     for path in paths:
         todo.update(int(p) for p in path.strip("/").split("/") if p)
-    rows = list(Objective.objects.filter(pk__in=todo).values_list("pk", "path", "progress"))
+    chosen = Objective.objects.filter(pk__in=todo)
+    if connection.in_atomic_block and connection.features.has_select_for_update:
+        # Lock the rows to recompute (in id order, so two writers never wait on each other in a
+        # circle): a check-in on a sibling key result waits, then reads this one's committed value,
+        # instead of both writing a parent's progress from the other's old value.
+        chosen = chosen.select_for_update().order_by("pk")
+    else:
+        chosen = chosen.order_by()
+    rows = list(chosen.values_list("pk", "path", "progress"))
     by_depth: dict[int, list[tuple[int, Decimal]]] = defaultdict(list)
     for pk, path, progress in rows:
         by_depth[path.count("/")].append((pk, progress))
     for depth in sorted(by_depth, reverse=True):
         level = dict(by_depth[depth])
         krs: dict[int, list[tuple[Decimal, Decimal]]] = defaultdict(list)
-        for oid, progress, weight in KeyResult.objects.filter(objective_id__in=level).values_list(
-            "objective_id", "progress", "weight"
+        for oid, progress, weight in (
+            KeyResult.objects.filter(objective_id__in=level)
+            .order_by()
+            .values_list("objective_id", "progress", "weight")
         ):
             krs[oid].append((progress, weight))
         children: dict[int, list[tuple[Decimal, Decimal]]] = defaultdict(list)
-        for pid, progress, weight in Objective.objects.filter(parent_id__in=level).values_list(
-            "parent_id", "progress", "weight"
+        for pid, progress, weight in (
+            Objective.objects.filter(parent_id__in=level).order_by().values_list("parent_id", "progress", "weight")
         ):
             children[pid].append((progress, weight))
         changed = []
@@ -647,6 +732,43 @@ def refresh_progress(objective_ids: Iterable[int]) -> None:
                 changed.append(Objective(pk=pk, progress=new))
         if changed:
             Objective.objects.bulk_update(changed, ["progress"], batch_size=500)
+
+
+def progress_recompute_all(*, cap: Decimal) -> int:
+    """Recompute every key result's and objective's cached progress, e.g. after the cap changed.
+
+    Whole-table passes in Python, no id lists (they would outgrow SQLite's parameter limit), deepest
+    objectives first; only changed rows are written, with executemany. Returns how many changed.
+    """
+    per_objective: dict[int, list[tuple[Decimal, Decimal]]] = defaultdict(list)
+    kr_changes: list[tuple[Any, ...]] = []
+    progress_field = KeyResult._meta.get_field("progress")
+    for pk, oid, start, target, stretch, current, old, weight in KeyResult.objects.order_by().values_list(
+        "pk", "objective_id", "start", "target", "stretch", "current", "progress", "weight"
+    ):
+        new = scoring.key_result_progress(start=start, target=target, current=current, cap=cap, stretch=stretch)
+        per_objective[oid].append((new, weight))
+        if new != old:
+            kr_changes.append((progress_field.get_db_prep_save(new, connection), pk))
+    objectives = list(Objective.objects.order_by().values_list("pk", "parent_id", "path", "progress", "weight"))
+    objectives.sort(key=lambda row: row[2].count("/"), reverse=True)
+    children: dict[int, list[tuple[Decimal, Decimal]]] = defaultdict(list)
+    objective_changes: list[tuple[Any, ...]] = []
+    for pk, parent_id, _path, old, weight in objectives:
+        new = scoring.objective_progress(key_results=per_objective.get(pk, []), children=children.get(pk, []))
+        if parent_id:
+            children[parent_id].append((new, weight))
+        if new != old:
+            objective_changes.append((progress_field.get_db_prep_save(new, connection), pk))
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        for model, changes in ((KeyResult, kr_changes), (Objective, objective_changes)):
+            if changes:
+                sql = "UPDATE {} SET {} = %s WHERE {} = %s".format(  # noqa: S608 - names only
+                    quote(model._meta.db_table), quote("progress"), quote("id")
+                )
+                cursor.executemany(sql, changes)
+    return len(kr_changes) + len(objective_changes)
 
 
 def smart_gaps_for(objective: Objective, key_results: Sequence[KeyResult]) -> list[Any]:
@@ -753,6 +875,8 @@ def goal_plan_submit(*, actor: Any, plan: GoalPlan) -> GoalPlan:
     employee = plan.employee
     if not permissions.can_edit_person_goals(actor, employee):
         raise NotFound(_("Goals not found."))
+    if plan.pk is None:
+        plan, _created = GoalPlan.objects.get_or_create(employee=employee, period=plan.period)
     plan = GoalPlan.objects.select_for_update().get(pk=plan.pk)
     plan.employee = employee
     target = _transition(plan, "submit")
@@ -763,20 +887,24 @@ def goal_plan_submit(*, actor: Any, plan: GoalPlan) -> GoalPlan:
     if total != PLAN_TOTAL:
         raise DomainError(
             _("The weights of your objectives add up to %(total)s; they must add up to 100.")
-            % {"total": total.normalize() if total else 0},
+            % {"total": format(total.normalize(), "f")},
             code="weights_total",
             fields={"weight": [_("Total must be 100.")]},
         )
     if goal_settings().require_smart:
         missing = []
+        by_objective: dict[str, list[str]] = {}
         for o in objectives:
             gaps = smart_gaps_for(o, list(o.key_results.all()))
             if gaps:
-                missing.append(f"{o.title}: {describe(gaps[0])}")
+                reasons = [describe(gap) for gap in gaps]
+                missing.append(f"{o.title}: {' '.join(reasons)}")
+                by_objective[f"objectives.{o.pk}"] = reasons
         if missing:
             raise DomainError(
                 _("HR asks for SMART goals before approval. Still missing: %(list)s") % {"list": "; ".join(missing)},
                 code="not_smart",
+                fields=by_objective,
             )
     before = {"state": plan.state}
     plan.state = target
@@ -801,6 +929,8 @@ def goal_plan_decide(*, actor: Any, plan: GoalPlan, approve: bool, comment: str 
     employee = plan.employee
     if not permissions.can_approve_plan(actor, employee):
         raise NotFound(_("Goals not found."))
+    if plan.pk is None:
+        plan, _created = GoalPlan.objects.get_or_create(employee=employee, period=plan.period)
     plan = GoalPlan.objects.select_for_update().get(pk=plan.pk)
     plan.employee = employee
     target = _transition(plan, "approve" if approve else "return")
@@ -841,10 +971,12 @@ def goal_template_save(
     """Create or change a goal template (objective + key results) to hand out in bulk."""
     if not permissions.can_assign_in_bulk(actor):
         raise DomainError(_("Only HR and managers can keep goal templates."), code="forbidden")
+    if template is not None and not permissions.can_edit_template(actor, template):
+        raise DomainError(_("Only HR and the person who wrote this template can change it."), code="forbidden")
     errors: dict[str, list[str]] = {}
     if not title.strip():
         errors["title"] = [_("Required.")]
-    w = _decimal(weight, "weight", errors) or Decimal(0)
+    w = _decimal(weight, "weight", errors, places=2) or Decimal(0)
     if w < 0 or w > MAX_WEIGHT:
         errors.setdefault("weight", []).append(_("Enter a weight from 0 to 100."))
     cleaned = _clean_key_results(key_results, errors)
@@ -945,9 +1077,9 @@ def goals_bulk_assign(
         actor=actor,
     )
     already = set(
-        Objective.objects.filter(template=template, period=period, employee_id__isnull=False).values_list(
-            "employee_id", flat=True
-        )
+        Objective.objects.filter(template=template, period=period, employee_id__isnull=False)
+        .order_by()
+        .values_list("employee_id", flat=True)
     )
     todo = [(pk, path) for pk, path in people if pk not in already]
     kr_specs = [
@@ -970,7 +1102,8 @@ def goals_bulk_assign(
         key_results=[(p, spec[6]) for p, spec in zip(kr_progress, kr_specs, strict=True)]
     )
     user = actor if getattr(actor, "pk", None) else None
-    Objective.objects.bulk_create(
+    insert_rows(
+        Objective,
         [
             Objective(
                 period=period,
@@ -989,13 +1122,13 @@ def goals_bulk_assign(
             )
             for pk, _path in todo
         ],
-        batch_size=500,
         ignore_conflicts=True,
     )
     created = Objective.objects.filter(assignment=assignment)
     created.update(path=Concat(Value(parent.path if parent else "/"), Cast("id", CharField()), Value("/")))
-    new_rows = list(created.values_list("pk", "employee_id"))
-    KeyResult.objects.bulk_create(
+    new_rows = list(created.order_by().values_list("pk", "employee_id"))
+    insert_rows(
+        KeyResult,
         [
             KeyResult(
                 objective_id=oid,
@@ -1013,11 +1146,8 @@ def goals_bulk_assign(
             for oid, _emp in new_rows
             for i, (title, unit, direction, start, target, stretch, weight) in enumerate(kr_specs)
         ],
-        batch_size=1000,
     )
-    GoalPlan.objects.bulk_create(
-        [GoalPlan(employee_id=emp, period=period) for _oid, emp in new_rows], batch_size=1000, ignore_conflicts=True
-    )
+    insert_rows(GoalPlan, [GoalPlan(employee_id=emp, period=period) for _oid, emp in new_rows], ignore_conflicts=True)
     if parent is not None:
         refresh_progress([parent.pk])
     assignment.created = len(new_rows)

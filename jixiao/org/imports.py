@@ -139,6 +139,26 @@ HEADER_ALIASES: dict[str, str] = {
     _normalise_header(alias): col.key for col in COLUMNS for alias in (col.key, col.zh, *col.aliases)
 }
 
+
+@dataclass(frozen=True)
+class TableFormat:
+    """The headers a kind of file may use (normalised alias → column key) and the columns it must have.
+
+    The people import is the default; other imports (KPI actuals) read their files with their own format.
+    """
+
+    aliases: dict[str, str]
+    required: tuple[str, ...]
+
+    @classmethod
+    def build(cls, names: dict[str, Iterable[str]], required: Iterable[str]) -> TableFormat:
+        """From each column key's accepted headers (the key itself is always accepted)."""
+        aliases = {_normalise_header(alias): key for key, more in names.items() for alias in (key, *more)}
+        return cls(aliases=aliases, required=tuple(required))
+
+
+EMPLOYEES_FORMAT = TableFormat(aliases=HEADER_ALIASES, required=REQUIRED)
+
 STATUS_ALIASES = {
     "active": Status.ACTIVE,
     "在职": Status.ACTIVE,
@@ -295,9 +315,16 @@ class Table:
     unknown_headers: list[str] = field(default_factory=list)
 
     @classmethod
-    def from_rows(cls, header: Sequence[object], rows: Iterable[Sequence[object]], *, first_row: int = 2) -> Table:
+    def from_rows(
+        cls,
+        header: Sequence[object],
+        rows: Iterable[Sequence[object]],
+        *,
+        first_row: int = 2,
+        fmt: TableFormat = EMPLOYEES_FORMAT,
+    ) -> Table:
         """Build a table from a header and rows, as read from a file (row numbers start after the header)."""
-        table = _table_from_header([_cell(h) for h in header], header_row=first_row - 1)
+        table = _table_from_header([_cell(h) for h in header], header_row=first_row - 1, fmt=fmt)
         positions = table._positions
         width = max(positions, default=-1) + 1
         for number, raw in enumerate(rows, start=first_row):
@@ -332,7 +359,7 @@ def _cell(value: object) -> Cell:
     return str(value).strip()
 
 
-def _table_from_header(header: list[Cell], *, header_row: int) -> Table:
+def _table_from_header(header: list[Cell], *, header_row: int, fmt: TableFormat = EMPLOYEES_FORMAT) -> Table:
     columns: list[str] = []
     headers: dict[str, str] = {}
     positions: list[int] = []
@@ -342,7 +369,7 @@ def _table_from_header(header: list[Cell], *, header_row: int) -> Table:
         text = str(raw or "").replace("\ufeff", "").strip()
         if not text:
             continue
-        key = HEADER_ALIASES.get(_normalise_header(text))
+        key = fmt.aliases.get(_normalise_header(text))
         if key is None:
             unknown.append(text)
             continue
@@ -352,7 +379,7 @@ def _table_from_header(header: list[Cell], *, header_row: int) -> Table:
         headers[key] = text
         columns.append(key)
         positions.append(position)
-    for key in REQUIRED:
+    for key in fmt.required:
         if key not in headers:
             report.add(header_row, key, "missing_column", column=key)
     if report.total:
@@ -375,7 +402,7 @@ _BINARY_SIGNATURES: tuple[tuple[bytes, str], ...] = (
 )
 
 
-def read_table(data: bytes, *, filename: str = "") -> Table:
+def read_table(data: bytes, *, filename: str = "", fmt: TableFormat = EMPLOYEES_FORMAT) -> Table:
     """Read an uploaded CSV or XLSX file into a Table; refuse anything else with a file-level report."""
     limit = settings.JIXIAO_IMPORT_MAX_BYTES
     if len(data) > limit:
@@ -383,12 +410,12 @@ def read_table(data: bytes, *, filename: str = "") -> Table:
     if _NOT_BLANK.search(data) is None:
         raise _reject_file("empty")
     if data.startswith(b"PK\x03\x04"):
-        table = _read_xlsx(data)
+        table = _read_xlsx(data, fmt)
     else:
         for signature, kind in _BINARY_SIGNATURES:
             if data.startswith(signature):
                 raise _reject_file("wrong_type", detail=kind)
-        table = _read_csv(data)
+        table = _read_csv(data, fmt)
     if not table.rows:
         raise _reject_file("no_rows")
     return table
@@ -398,7 +425,7 @@ def megabytes(size: int) -> str:
     return f"{size / (1024 * 1024):.1f}".removesuffix(".0")
 
 
-def _read_xlsx(data: bytes) -> Table:
+def _read_xlsx(data: bytes, fmt: TableFormat = EMPLOYEES_FORMAT) -> Table:
     from python_calamine import CalamineWorkbook
 
     try:
@@ -421,10 +448,10 @@ def _read_xlsx(data: bytes) -> Table:
         raise _reject_file("too_many_rows", rows=sheet.height - 1, limit=MAX_ROWS)
     # iter_rows starts at the sheet's first row even when the used range starts lower (sheet.start), so the
     # row numbers below are those Excel shows.
-    return _table_from_iter(sheet.iter_rows(), first_row=1)
+    return _table_from_iter(sheet.iter_rows(), first_row=1, fmt=fmt)
 
 
-def _table_from_iter(rows: Iterator[Sequence[object]], *, first_row: int) -> Table:
+def _table_from_iter(rows: Iterator[Sequence[object]], *, first_row: int, fmt: TableFormat = EMPLOYEES_FORMAT) -> Table:
     """Find the header and read the rows below it.
 
     The header is the first row that names a required column, so a title line above it (花名册, a date)
@@ -442,14 +469,14 @@ def _table_from_iter(rows: Iterator[Sequence[object]], *, first_row: int) -> Tab
         filled += 1
         if first_filled is None:
             first_filled = (number, header)
-        if any(HEADER_ALIASES.get(_normalise_header(h)) in REQUIRED for h in header if isinstance(h, str)):
-            return Table.from_rows(header, rows, first_row=number + 1)
+        if any(fmt.aliases.get(_normalise_header(h)) in fmt.required for h in header if isinstance(h, str)):
+            return Table.from_rows(header, rows, first_row=number + 1, fmt=fmt)
         if filled >= HEADER_SEARCH_ROWS:
             break
     if first_filled is None:
         raise _reject_file("empty")
     # It names no required column, so this raises the report of what is missing.
-    return _table_from_header(first_filled[1], header_row=first_filled[0])
+    return _table_from_header(first_filled[1], header_row=first_filled[0], fmt=fmt)
 
 
 def _decode(data: bytes) -> str:
@@ -464,7 +491,7 @@ def _decode(data: bytes) -> str:
         return data.decode("gb18030")
 
 
-def _read_csv(data: bytes) -> Table:
+def _read_csv(data: bytes, fmt: TableFormat = EMPLOYEES_FORMAT) -> Table:
     head = data[:4096]
     if b"\x00" in head and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise _reject_file("wrong_type", detail=gettext("binary data"))
@@ -479,7 +506,7 @@ def _read_csv(data: bytes) -> Table:
     delimiter = max((",", "\t", ";"), key=first_line.count)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
-        return _table_from_iter(iter(reader), first_row=1)
+        return _table_from_iter(iter(reader), first_row=1, fmt=fmt)
     except csv.Error as exc:
         raise _reject_file("unreadable", detail=str(exc)) from exc
 

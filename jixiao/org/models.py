@@ -256,6 +256,8 @@ class ImportJob(TimeStampedModel):
         return f"{self.kind} {self.filename} ({self.status})"
 
     def get_absolute_url(self) -> str:
+        if self.kind == self.Kind.KPI_ACTUALS:
+            return reverse("goals:actuals_import_job", args=[self.pk])
         return reverse("org:import_job", args=[self.pk])
 
     @property

@@ -41,7 +41,7 @@ def import_page(request: AuthedRequest) -> HttpResponse:
         upload = form.cleaned_data["file"]
         job = imports.import_job_create(actor=request.user, file=upload, filename=upload.name)
         return redirect(job)
-    recent = ImportJob.objects.defer("content").filter(owner=request.user)[:RECENT_JOBS]
+    recent = ImportJob.objects.defer("content").filter(owner=request.user, kind=ImportJob.Kind.EMPLOYEES)[:RECENT_JOBS]
     return render(
         request,
         "org/import.html",

@@ -225,7 +225,7 @@ def test_the_openapi_document_describes_the_organisation_endpoints():
 def test_no_input_schema_offers_a_server_owned_field():
     schemas = Client().get("/api/v1/openapi.json").json()["components"]["schemas"]
     inputs = {name: s for name, s in schemas.items() if name.endswith("In")}
-    assert set(inputs) == {"EmployeeCreateIn", "EmployeePatchIn", "DepartmentCreateIn", "DepartmentPatchIn"}
+    assert {"EmployeeCreateIn", "EmployeePatchIn", "DepartmentCreateIn", "DepartmentPatchIn"} <= set(inputs)
     server_owned = {"id", "version", "chain", "path", "depth", "user", "created_at", "updated_at"}
     for name, schema in inputs.items():
         assert schema["additionalProperties"] is False, name

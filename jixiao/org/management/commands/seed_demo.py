@@ -5,6 +5,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from jixiao.goals.demo import goals_seed_demo
 from jixiao.org.demo import company_seed_demo
 from jixiao.org.models import Employee
 
@@ -35,6 +36,11 @@ class Command(BaseCommand):
             raise CommandError("The organisation is not empty; seed_demo only fills an empty database.")
         result = company_seed_demo(employees=options["employees"], seed=options["seed"])
         self.stdout.write(f"Seeded {result.employees} employees in {result.departments} departments.")
+        goals = goals_seed_demo(seed=options["seed"])
+        if goals is not None:
+            self.stdout.write(
+                f"Seeded {goals.objectives} objectives, {goals.kpi_targets} KPI targets and {goals.actuals} actuals."
+            )
         self.stdout.write(f"Demo logins (password {settings.DEMO_PASSWORD}):")
         for username, role in LOGINS:
             self.stdout.write(f"  {username:<9} {role}")
