@@ -6,7 +6,7 @@ import json
 from decimal import Decimal
 
 import pytest
-from django.db.models import CharField, Max, Value
+from django.db.models import CharField, Value
 from django.db.models.functions import Cast, Concat
 from django.test import Client
 
@@ -57,11 +57,9 @@ def company(personas):
 
 def grow_objectives(parent: Objective, employees: list[Employee], count: int, *, private_every: int = 0) -> None:
     """Add `count` person objectives aligned to `parent`, spread over `employees`, in two statements."""
-    start = (Objective.objects.aggregate(m=Max("pk"))["m"] or 0) + 1
     Objective.objects.bulk_create(
         [
             Objective(
-                pk=start + i,
                 period=parent.period,
                 owner_type=OwnerType.PERSON,
                 employee=employees[i % len(employees)],
@@ -76,7 +74,10 @@ def grow_objectives(parent: Objective, employees: list[Employee], count: int, *,
         ],
         batch_size=500,
     )
-    Objective.objects.filter(pk__gte=start).update(path=Concat(Value(parent.path), Cast("id", CharField()), Value("/")))
+    # New rows have no path yet; ids come from the database (explicit ids would leave PostgreSQL's sequence behind).
+    Objective.objects.filter(parent=parent, path="").update(
+        path=Concat(Value(parent.path), Cast("id", CharField()), Value("/"))
+    )
 
 
 def tree_json(client: Client, **params) -> dict:
