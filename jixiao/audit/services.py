@@ -89,7 +89,6 @@ def record_events(*, actor: Any, action: str, changes: Iterable[Change], batch_s
     meta = AuditEvent._meta
     fields = {f.name: f for f in meta.concrete_fields if not f.primary_key}
     names = list(fields)
-    json_field = fields["after"]
     quote = connection.ops.quote_name
     sql = "INSERT INTO {} ({}) VALUES ({})".format(  # noqa: S608 - table and column names only
         quote(meta.db_table),
@@ -105,6 +104,7 @@ def record_events(*, actor: Any, action: str, changes: Iterable[Change], batch_s
         "action": action,
         "ip": fields["ip"].get_db_prep_save(current_ip.get(), connection),
     }
+    postgres = connection.vendor == "postgresql"
     count = 0
     batch: list[tuple[Any, ...]] = []
     for c in changes:
@@ -112,14 +112,37 @@ def record_events(*, actor: Any, action: str, changes: Iterable[Change], batch_s
             **fixed,
             **_target_fields(c.target, c.target_type, c.target_id, c.target_label),
             "scope_path": c.scope_path,
-            "before": json_field.get_db_prep_save(_jsonable(c.before), connection),
-            "after": json_field.get_db_prep_save(_jsonable(c.after), connection),
+            "before": _json_param(c.before, postgres=postgres),
+            "after": _json_param(c.after, postgres=postgres),
         }
         batch.append(tuple(row[n] for n in names))
         if len(batch) >= batch_size:
             count += _insert_events(sql, batch)
     count += _insert_events(sql, batch)
     return count
+
+
+def _as_is(text: str) -> str:
+    return text
+
+
+_ENCODER = DjangoJSONEncoder()
+
+
+def _json_param(data: Mapping[str, Any] | None, *, postgres: bool) -> Any:
+    """A before/after value ready for executemany, encoded once.
+
+    The same text as JSONField would store (Django's encoder, then plain JSON), without the
+    encode–decode–encode round trip that cost three quarters of the time of 100,000 events.
+    """
+    if data is None:
+        return None
+    text = _ENCODER.encode(dict(data))
+    if postgres:
+        from psycopg.types.json import Jsonb
+
+        return Jsonb(text, dumps=_as_is)
+    return text
 
 
 def _insert_events(sql: str, batch: list[tuple[Any, ...]]) -> int:
