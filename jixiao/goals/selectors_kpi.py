@@ -107,7 +107,8 @@ class Rating:
 
     @classmethod
     def of(cls, value: int | None, attainment: Decimal | None = None) -> Rating:
-        percent = None if attainment is None else round(attainment * 100)
+        # Floored, not rounded: 59.8% must not read 60% beside the rating that 60% would earn.
+        percent = None if attainment is None else int(attainment * 100)
         if value is None:
             return cls(None, "", "", percent)
         band, label = BANDS.get(value, ("", ""))
