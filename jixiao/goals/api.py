@@ -485,6 +485,24 @@ def _check_plan_version(plan: GoalPlan, if_match: str | None) -> None:
         raise StaleWrite(_("Someone else changed these goals. Reload to see their changes."))
 
 
+def _decide_plan(
+    request: AuthedRequest,
+    employee_id: int,
+    period_id: int,
+    response: HttpResponse,
+    if_match: str | None,
+    *,
+    approve: bool,
+    comment: str,
+) -> GoalPlanOut:
+    """Approve or return a plan: the deciders' gate, the optional If-Match, the decision, the new ETag."""
+    plan = permissions.plan_for_user(request.user, employee_id, period_id, approve=True)
+    _check_plan_version(plan, if_match)
+    plan = services.goal_plan_decide(actor=request.user, plan=plan, approve=approve, comment=comment)
+    response["ETag"] = etag_for(plan.version)
+    return plan_out(plan)
+
+
 PLAN_PATH = "/goal-plans/{employee_id}/{period_id}"
 
 
@@ -531,11 +549,7 @@ def plan_approve(
     if_match: OptionalIfMatch = None,
 ) -> GoalPlanOut:
     """Approve the goals. Her management chain, HR in scope and admins; never the person herself."""
-    plan = permissions.plan_for_user(request.user, employee_id, period_id, approve=True)
-    _check_plan_version(plan, if_match)
-    plan = services.goal_plan_decide(actor=request.user, plan=plan, approve=True, comment=payload.comment)
-    response["ETag"] = etag_for(plan.version)
-    return plan_out(plan)
+    return _decide_plan(request, employee_id, period_id, response, if_match, approve=True, comment=payload.comment)
 
 
 @router.post(
@@ -553,11 +567,7 @@ def plan_return(
     if_match: OptionalIfMatch = None,
 ) -> GoalPlanOut:
     """Send submitted (or approved) goals back to the person; `comment` says what should change."""
-    plan = permissions.plan_for_user(request.user, employee_id, period_id, approve=True)
-    _check_plan_version(plan, if_match)
-    plan = services.goal_plan_decide(actor=request.user, plan=plan, approve=False, comment=payload.comment)
-    response["ETag"] = etag_for(plan.version)
-    return plan_out(plan)
+    return _decide_plan(request, employee_id, period_id, response, if_match, approve=False, comment=payload.comment)
 
 
 # ---- KPI library -------------------------------------------------------------------------------

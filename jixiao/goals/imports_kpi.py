@@ -18,7 +18,6 @@ Never a query or a model instance per row on the way.
 from __future__ import annotations
 
 import datetime as dt
-import io
 import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -29,7 +28,7 @@ from django.conf import settings
 from django.core.files import File
 from django.utils import timezone
 from django.utils.functional import Promise
-from django.utils.translation import get_language, gettext
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from jixiao.org import imports as org_imports
@@ -138,8 +137,7 @@ MESSAGES: dict[str, Promise] = {
 
 
 def column_label(key: str) -> str:
-    col = COLUMN_BY_KEY.get(key)
-    return f"{col.label} ({col.key} / {col.zh})" if col else key
+    return org_imports.column_label(key, COLUMN_BY_KEY)
 
 
 def describe(entry: dict[str, Any]) -> str:
@@ -154,21 +152,12 @@ def describe(entry: dict[str, Any]) -> str:
     # Periods are named in both languages; the report keeps both and shows the reader's.
     if params.get("period_en") and (get_language() or "").startswith("en"):
         params["period"] = params["period_en"]
-    try:
-        return str(template) % params if params else str(template)
-    except (KeyError, TypeError, ValueError):
-        return str(template)
+    return org_imports.fill_message(template, params)
 
 
 def report_rows(report: dict[str, Any]) -> list[dict[str, Any]]:
     """The report's entries ready for a table: row, column as the file names it, reason in the active language."""
-    rows = []
-    for entry in report.get("errors", []):
-        column = entry.get("column") or ""
-        if not column and entry.get("field"):
-            column = column_label(entry["field"])
-        rows.append({"row": entry.get("row") or "", "column": column, "reason": describe(entry)})
-    return rows
+    return org_imports.report_rows(report, reason=describe, label=column_label)
 
 
 def template_xlsx(*, chinese_headers: bool = False, example: Sequence[object] | None = None) -> bytes:
@@ -187,17 +176,7 @@ def template_xlsx(*, chinese_headers: bool = False, example: Sequence[object] | 
     for letter, width in zip("ABCDEF", (14, 28, 14, 14, 14, 30), strict=True):
         sheet.column_dimensions[letter].width = width
     sheet.freeze_panes = "A2"
-    help_sheet = workbook.create_sheet(gettext("Help"))
-    help_sheet.append(
-        [gettext("Column"), gettext("Chinese header"), gettext("Required"), gettext("Meaning"), gettext("Example")]
-    )
-    for col in COLUMNS:
-        help_sheet.append([col.key, col.zh, gettext("yes") if col.required else "", str(col.help), col.example])
-    for letter, width in zip("ABCDE", (18, 12, 10, 80, 26), strict=True):
-        help_sheet.column_dimensions[letter].width = width
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return org_imports.with_help_sheet(workbook, COLUMNS, meaning_width=80)
 
 
 # ---- checking and recording -----------------------------------------------------------------------

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
@@ -1046,6 +1046,54 @@ def people_matching(*, actor: Any, filters: PeopleFilter) -> QuerySet[Employee]:
     return qs
 
 
+def finish_bulk_assignment(
+    *,
+    actor: Any,
+    assignment: BulkAssignment,
+    filters: PeopleFilter,
+    people: Sequence[tuple[int, str]],
+    new_rows: Sequence[tuple[int, int]],
+    action: str,
+    target_type: str,
+    label: str,
+    after: Callable[[int], dict[str, Any]],
+    bulk_action: str,
+) -> None:
+    """Count what a bulk assignment created and audit it: an `action` event for each new row (`new_rows`: its pk
+    and the employee's, `after(employee_id)` its values), scoped to the person's department (`people`: everyone
+    matched, with their department paths), and one `bulk_action` event for the assignment as a whole."""
+    assignment.created = len(new_rows)
+    assignment.save(update_fields=["created"])
+    paths = dict(people)
+    record_events(
+        actor=actor,
+        action=action,
+        changes=(
+            Change(
+                target=None,
+                target_type=target_type,
+                target_id=str(pk),
+                target_label=label,
+                after=after(emp),
+                scope_path=paths.get(emp, ""),
+            )
+            for pk, emp in new_rows
+        ),
+    )
+    record_event(
+        actor=actor,
+        action=bulk_action,
+        target=assignment,
+        target_label=label,
+        after={
+            **filters.as_dict(),
+            "period_id": assignment.period_id,
+            "matched": len(people),
+            "created": len(new_rows),
+        },
+    )
+
+
 @transaction.atomic
 def goals_bulk_assign(
     *,
@@ -1150,29 +1198,16 @@ def goals_bulk_assign(
     insert_rows(GoalPlan, [GoalPlan(employee_id=emp, period=period) for _oid, emp in new_rows], ignore_conflicts=True)
     if parent is not None:
         refresh_progress([parent.pk])
-    assignment.created = len(new_rows)
-    assignment.save(update_fields=["created"])
-    paths = dict(todo)
-    record_events(
+    finish_bulk_assignment(
         actor=actor,
+        assignment=assignment,
+        filters=filters,
+        people=people,
+        new_rows=new_rows,
         action="objective.assign",
-        changes=(
-            Change(
-                target=None,
-                target_type="goals.objective",
-                target_id=str(oid),
-                target_label=template.title,
-                after={"template_id": template.pk, "assignment_id": assignment.pk, "employee_id": emp},
-                scope_path=paths.get(emp, ""),
-            )
-            for oid, emp in new_rows
-        ),
-    )
-    record_event(
-        actor=actor,
-        action="goals.bulk_assign",
-        target=assignment,
-        target_label=template.title,
-        after={**filters.as_dict(), "period_id": period.pk, "matched": len(people), "created": len(new_rows)},
+        target_type="goals.objective",
+        label=template.title,
+        after=lambda emp: {"template_id": template.pk, "assignment_id": assignment.pk, "employee_id": emp},
+        bulk_action="goals.bulk_assign",
     )
     return assignment

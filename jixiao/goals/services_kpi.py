@@ -32,6 +32,7 @@ from .services import (
     _bump,
     _decimal,
     _raise_if,
+    finish_bulk_assignment,
     insert_rows,
     people_matching,
     scoring_message,
@@ -356,30 +357,17 @@ def kpi_targets_bulk_assign(
         ignore_conflicts=True,
     )
     new_rows = list(KPITarget.objects.filter(assignment=assignment).values_list("pk", "employee_id"))
-    assignment.created = len(new_rows)
-    assignment.save(update_fields=["created"])
-    paths = dict(people)
-    record_events(
+    finish_bulk_assignment(
         actor=actor,
+        assignment=assignment,
+        filters=filters,
+        people=people,
+        new_rows=new_rows,
         action="kpi_target.assign",
-        changes=(
-            Change(
-                target=None,
-                target_type="goals.kpitarget",
-                target_id=str(pk),
-                target_label=indicator.name,
-                after={**assignment.payload, "employee_id": emp, "period_id": period.pk},
-                scope_path=paths.get(emp, ""),
-            )
-            for pk, emp in new_rows
-        ),
-    )
-    record_event(
-        actor=actor,
-        action="kpi.bulk_assign",
-        target=assignment,
-        target_label=indicator.name,
-        after={**filters.as_dict(), "period_id": period.pk, "matched": len(people), "created": len(new_rows)},
+        target_type="goals.kpitarget",
+        label=indicator.name,
+        after=lambda emp: {**assignment.payload, "employee_id": emp, "period_id": period.pk},
+        bulk_action="kpi.bulk_assign",
     )
     return assignment
 

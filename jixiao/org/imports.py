@@ -22,9 +22,9 @@ import io
 import logging
 import re
 import zipfile
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -45,6 +45,9 @@ from .models import Department, Employee, ImportJob, Status
 from .pinyin import name_pinyin
 from .selectors import actor_context, forget_actor_context
 from .services import EMPLOYEE_FIELDS
+
+if TYPE_CHECKING:
+    from openpyxl import Workbook
 
 logger = logging.getLogger(__name__)
 
@@ -217,9 +220,18 @@ MESSAGES: dict[str, Promise] = {
 }
 
 
-def column_label(key: str) -> str:
-    col = COLUMN_BY_KEY.get(key)
+def column_label(key: str, columns: Mapping[str, Column] = COLUMN_BY_KEY) -> str:
+    """A documented column as a report names it: label, key and Chinese header (`columns`: the importer's)."""
+    col = columns.get(key)
     return f"{col.label} ({col.key} / {col.zh})" if col else key
+
+
+def fill_message(template: Promise | str, params: dict[str, Any]) -> str:
+    """A report message in the active language with its parameters (the bare message when they do not fit)."""
+    try:
+        return str(template) % params if params else str(template)
+    except (KeyError, TypeError, ValueError):
+        return str(template)
 
 
 def describe(entry: dict[str, Any]) -> str:
@@ -228,20 +240,23 @@ def describe(entry: dict[str, Any]) -> str:
     params = dict(entry.get("params") or {})
     if "column" in params:
         params["column"] = column_label(params["column"])
-    try:
-        return str(template) % params if params else str(template)
-    except (KeyError, TypeError, ValueError):
-        return str(template)
+    return fill_message(template, params)
 
 
-def report_rows(report: dict[str, Any]) -> list[dict[str, Any]]:
-    """The report's entries ready for a table: row, column as the file names it, reason in the active language."""
+def report_rows(
+    report: dict[str, Any],
+    *,
+    reason: Callable[[dict[str, Any]], str] = describe,
+    label: Callable[[str], str] = column_label,
+) -> list[dict[str, Any]]:
+    """The report's entries ready for a table: row, column as the file names it, reason in the active language.
+    `reason` words an entry and `label` names a documented column (the people import's unless given)."""
     rows = []
     for entry in report.get("errors", []):
         column = entry.get("column") or ""
         if not column and entry.get("field"):
-            column = column_label(entry["field"])
-        rows.append({"row": entry.get("row") or "", "column": column, "reason": describe(entry)})
+            column = label(entry["field"])
+        rows.append({"row": entry.get("row") or "", "column": column, "reason": reason(entry)})
     return rows
 
 
@@ -1285,13 +1300,18 @@ def template_xlsx(*, chinese_headers: bool = False) -> bytes:
     for letter, col in zip("ABCDEFGHIJK", COLUMNS, strict=True):
         sheet.column_dimensions[letter].width = max(14, len(col.example) * 2)
     sheet.freeze_panes = "A2"
+    return with_help_sheet(workbook, COLUMNS)
+
+
+def with_help_sheet(workbook: Workbook, columns: Sequence[Column], *, meaning_width: int = 70) -> bytes:
+    """An import template's bytes, after adding a sheet that explains each of its documented columns."""
     help_sheet = workbook.create_sheet(gettext("Help"))
     help_sheet.append(
         [gettext("Column"), gettext("Chinese header"), gettext("Required"), gettext("Meaning"), gettext("Example")]
     )
-    for col in COLUMNS:
+    for col in columns:
         help_sheet.append([col.key, col.zh, gettext("yes") if col.required else "", str(col.help), col.example])
-    for letter, width in zip("ABCDE", (18, 12, 10, 70, 26), strict=True):
+    for letter, width in zip("ABCDE", (18, 12, 10, meaning_width, 26), strict=True):
         help_sheet.column_dimensions[letter].width = width
     buffer = io.BytesIO()
     workbook.save(buffer)
