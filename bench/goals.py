@@ -80,6 +80,17 @@ def write_actuals(workdir: str, rows: int) -> None:
     print(f"targets={len({(n, c) for n, c, *_ in lines})}")
 
 
+def shift_actuals(source: str, target: str) -> None:
+    """Copy a CSV of actuals with every value raised by 1: a re-upload that corrects a whole year."""
+    with Path(source).open(newline="", encoding="utf-8-sig") as handle:
+        rows = list(csv.reader(handle))
+    with Path(target).open("w", newline="", encoding="utf-8-sig") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(rows[0])
+        for number, code, day, value, note in rows[1:]:
+            writer.writerow([number, code, day, round(float(value) + 1, 2), note])
+
+
 def import_actuals(path: str) -> None:
     """Time one import of a file of actuals (reading, checking, recording) as an administrator."""
     from jixiao.goals.imports_kpi import actuals_import_file

@@ -300,6 +300,13 @@ def bench_kpi_import(rows: int) -> None:
         assert int(result["created"]) + int(result["updated"]) > 0, result
         figure(f"kpi_actuals_import_{rows}_{kind}", float(result["seconds"]), "s")
         figure(f"kpi_actuals_import_{rows}_{kind}_peak_rss", float(result["peak_mb"]), "MB")
+    # The same dates again with every value changed: each row replaces a value and writes an audit event.
+    changed = workdir / f"actuals-{rows}-changed.csv"
+    goals_shell(db, f"shift_actuals({str(workdir / f'actuals-{rows}.csv')!r}, {str(changed)!r})")
+    result = goals_shell(OUT / "kpi_import_csv.sqlite3", f"import_actuals({str(changed)!r})")
+    assert int(result["updated"]) > 0, result
+    figure(f"kpi_actuals_reimport_changed_{rows}_csv", float(result["seconds"]), "s")
+    figure(f"kpi_actuals_reimport_changed_{rows}_csv_peak_rss", float(result["peak_mb"]), "MB")
 
 
 BULK_EMPLOYEES = 2100

@@ -466,14 +466,17 @@ def kpi_actuals_record(
             result.unchanged += 1
         else:
             updates.append((old[0], row))
+            day = row.measured_on.isoformat()
             changes.append(
                 Change(
                     target=None,
                     target_type="goals.kpitarget",
                     target_id=str(row.target_id),
-                    target_label=str(row.measured_on),
-                    before={"measured_on": row.measured_on, "value": old[1], "note": old[2]},
-                    after={"measured_on": row.measured_on, "value": row.value, "note": row.note, "source": source},
+                    target_label=day,
+                    # Strings already, as the audit log's encoder would make them: 100,000 replaced values
+                    # otherwise spend a second in its fallback for dates and decimals.
+                    before={"measured_on": day, "value": str(old[1]), "note": old[2]},
+                    after={"measured_on": day, "value": str(row.value), "note": row.note, "source": source},
                     scope_path=(scope_paths or {}).get(row.target_id, ""),
                 )
             )
@@ -552,7 +555,6 @@ def _update_actuals(
 ) -> None:
     meta = KPIActual._meta
     quote = connection.ops.quote_name
-    value_field = meta.get_field("value")
     at_field = meta.get_field("recorded_at")
     sql = "UPDATE {} SET {} = %s, {} = %s, {} = %s, {} = %s, {} = %s WHERE {} = %s".format(  # noqa: S608 - names only
         quote(meta.db_table),
@@ -564,9 +566,9 @@ def _update_actuals(
         quote("id"),
     )
     at = at_field.get_db_prep_save(now, connection)
-    params = [
-        (value_field.get_db_prep_save(row.value, connection), row.note, source, user_id, at, pk) for pk, row in updates
-    ]
+    # Values arrive quantised to the column's places (_decimal), and both backends bind a Decimal as is
+    # (Django registers str() as SQLite's adapter); the field's own preparation cost 2 s per 100,000 rows.
+    params = [(row.value, row.note, source, user_id, at, pk) for pk, row in updates]
     with connection.cursor() as cursor:
         for i in range(0, len(params), 2000):
             cursor.executemany(sql, params[i : i + 2000])
