@@ -10,6 +10,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from jixiao.accounts.services import user_set_language
+from jixiao.core import home_cards
 from jixiao.core.http import AuthedRequest
 from jixiao.org import selectors as org_selectors
 
@@ -17,7 +18,9 @@ from jixiao.org import selectors as org_selectors
 @login_required
 def home(request: AuthedRequest) -> HttpResponse:
     """One page that answers "what is mine today": my profile, my team, my department."""
-    return render(request, "core/home.html", org_selectors.home_summary(user=request.user))
+    context = org_selectors.home_summary(user=request.user)
+    context["cards"] = home_cards.cards_for(request.user)
+    return render(request, "core/home.html", context)
 
 
 @never_cache

@@ -5,3 +5,10 @@ class GoalsConfig(AppConfig):
     name = "jixiao.goals"
     label = "goals"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from jixiao.core import home_cards
+
+        from .selectors import home_card
+
+        home_cards.register(home_card)

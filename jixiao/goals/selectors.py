@@ -500,3 +500,72 @@ def alignment_choices(
         OwnerType.PERSON: gettext("Colleagues' objectives"),
     }
     return [(names[OwnerType(kind)], choices) for kind, choices in groups.items() if choices]
+
+
+# ---- the home page's goals card ------------------------------------------------------------------------
+
+
+def home_card(user: Any) -> dict[str, Any] | None:
+    """ "Where am I with my goals, and what waits for me": the home page's card, in two or three queries.
+
+    The period is the smallest current one that holds the reader's goals, else the smallest current one.
+    """
+    ctx = actor_context(user)
+    if ctx.employee_id is None:
+        return None
+    today = timezone.localdate()
+    progress_x_weight = ExpressionWrapper(F("progress") * F("weight"), output_field=DecimalField())
+    rows = list(
+        Objective.objects.filter(employee_id=ctx.employee_id, period__start__lte=today, period__end__gte=today)
+        .order_by()
+        .values("period_id")
+        .annotate(
+            count=Count("pk"),
+            at_risk=Count("pk", filter=Q(confidence__in=[Confidence.AT_RISK, Confidence.OFF_TRACK])),
+            weighted=Sum(progress_x_weight),
+            weights=Sum("weight"),
+            plain=Sum("progress"),
+        )
+    )
+    periods = list(Period.objects.filter(start__lte=today, end__gte=today).order_by())
+    by_pk = {p.pk: p for p in periods}
+    mine = [row for row in rows if row["period_id"] in by_pk]
+    if mine:
+        period = min((by_pk[row["period_id"]] for row in mine), key=lambda p: (p.end - p.start, -p.pk))
+    elif periods:
+        period = min(periods, key=lambda p: (p.end - p.start, -p.pk))
+    else:
+        period = None
+    row = next((r for r in mine if period is not None and r["period_id"] == period.pk), None)
+    count = row["count"] if row else 0
+    progress = Decimal(0)
+    if row and row["weights"]:
+        progress = row["weighted"] / row["weights"]
+    elif row and count:
+        progress = row["plain"] / count
+    plan_state = ""
+    if period is not None:
+        plan_state = (
+            GoalPlan.objects.filter(employee_id=ctx.employee_id, period=period).values_list("state", flat=True).first()
+            or GoalPlan.State.DRAFT
+        )
+    waiting = 0
+    if ctx.is_manager:
+        waiting = (
+            GoalPlan.objects.filter(state=GoalPlan.State.SUBMITTED, employee__chain__startswith=ctx.employee_chain)
+            .exclude(employee_id=ctx.employee_id)
+            .count()
+        )
+    return {
+        "template": "goals/home_card.html",
+        "period": period,
+        "period_name": period_label(period) if period is not None else "",
+        "count": count,
+        "at_risk": row["at_risk"] if row else 0,
+        "progress_percent": round(progress * 100),
+        "plan_state": plan_state,
+        "plan_label": GoalPlan.State(plan_state).label if plan_state else "",
+        "can_submit": count > 0 and plan_state in (GoalPlan.State.DRAFT, GoalPlan.State.RETURNED),
+        "is_manager": ctx.is_manager,
+        "waiting": waiting,
+    }
