@@ -90,7 +90,8 @@ def import_job_for_user(user: Any, job_id: object) -> ImportJob:
     ctx = actor_context(user)
     job = None
     if can_import(user):
-        jobs = ImportJob.objects.defer("content")
+        # People imports only: KPI actuals jobs have their own gate and wording in goals.
+        jobs = ImportJob.objects.defer("content").filter(kind=ImportJob.Kind.EMPLOYEES)
         if not ctx.is_admin:
             jobs = jobs.filter(owner=user)
         try:

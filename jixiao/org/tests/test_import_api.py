@@ -122,3 +122,11 @@ def test_a_large_file_goes_through_the_background_task(personas, settings):
     body = post_file(client_for(personas.admin), xlsx_bytes(company_rows(30, root="总部", prefix="B"))).json()
     # The tests' task backend runs at once, so the job is already done; a real worker answers 202 first.
     assert (body["status"], body["counts"]["created"]) == ("succeeded", 30)
+
+
+def test_a_kpi_actuals_job_is_not_read_through_the_people_import(personas):
+    job = ImportJob.objects.create(owner=personas.admin, kind=ImportJob.Kind.KPI_ACTUALS, filename="actuals.csv")
+    client = Client()
+    client.force_login(personas.admin)
+    assert client.get(f"/api/v1/imports/{job.pk}").status_code == 404
+    assert client.get(f"/org/import/jobs/{job.pk}/").status_code == 404
