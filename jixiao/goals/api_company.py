@@ -172,14 +172,7 @@ def value_update(request: AuthedRequest, value_id: int, payload: CompanyValuePat
     value = CompanyValue.objects.filter(pk=value_id).first()
     if value is None:
         raise Http404
-    current = {
-        "name": value.name,
-        "name_en": value.name_en,
-        "description": value.description,
-        "description_en": value.description_en,
-        "position": value.position,
-        "active": value.active,
-    }
+    current = services.value_snapshot(value)
     value = services.company_value_save(
         actor=request.user, value=value, **{**current, **payload.model_dump(exclude_unset=True)}
     )
@@ -372,20 +365,10 @@ def kpi_update(request: AuthedRequest, kpi_id: int, payload: IndicatorPatchIn) -
     if not permissions.can_manage_library(request.user):
         raise Http404
     indicator = _indicator(kpi_id)
-    current: dict[str, Any] = {
-        "area": indicator.area_id,
-        "code": indicator.code,
-        "name": indicator.name,
-        "name_en": indicator.name_en,
-        "unit": indicator.unit,
-        "direction": indicator.direction,
-        "aggregation": indicator.aggregation,
-        "definition": indicator.definition,
-        "data_source": indicator.data_source,
-        "active": indicator.active,
-    }
-    values = {**current, **payload.model_dump(exclude_unset=True)}
-    values["area_id"] = values.pop("area")
+    sent = payload.model_dump(exclude_unset=True)
+    if "area" in sent:
+        sent["area_id"] = sent.pop("area")
+    values = {**services_kpi.indicator_snapshot(indicator), **sent}
     indicator = services_kpi.indicator_save(
         actor=request.user, indicator=indicator, data=services_kpi.IndicatorInput(**values)
     )

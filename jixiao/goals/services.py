@@ -187,7 +187,8 @@ def strategy_update(
     return row
 
 
-def _value_snapshot(value: CompanyValue) -> dict[str, Any]:
+def value_snapshot(value: CompanyValue) -> dict[str, Any]:
+    """The fields of a company value as audit events (and PATCH merges) see them."""
     return {
         "name": value.name,
         "name_en": value.name_en,
@@ -220,7 +221,7 @@ def company_value_save(
         clash = clash.exclude(pk=value.pk)
     if clash.exists():
         raise DomainError(_("There is already a value with this name."), fields={"name": [_("Already used.")]})
-    before = _value_snapshot(value) if value is not None else None
+    before = value_snapshot(value) if value is not None else None
     row = value or CompanyValue()
     row.name, row.name_en = name, name_en.strip()
     row.description, row.description_en = description.strip(), description_en.strip()
@@ -231,7 +232,7 @@ def company_value_save(
         action="company_value.update" if before else "company_value.create",
         target=row,
         before=before,
-        after=_value_snapshot(row),
+        after=value_snapshot(row),
     )
     return row
 

@@ -88,7 +88,8 @@ class IndicatorInput:
     active: bool = True
 
 
-def _indicator_snapshot(row: Indicator) -> dict[str, Any]:
+def indicator_snapshot(row: Indicator) -> dict[str, Any]:
+    """The fields of a library KPI as audit events (and PATCH merges) see them."""
     return {
         "area_id": row.area_id,
         "code": row.code,
@@ -137,7 +138,7 @@ def indicator_save(*, actor: Any, indicator: Indicator | None = None, data: Indi
     if data.aggregation not in Indicator.Aggregation.values:
         errors["aggregation"] = [_("Unknown way of adding up actuals.")]
     _raise_if(errors)
-    before = _indicator_snapshot(indicator) if indicator is not None else None
+    before = indicator_snapshot(indicator) if indicator is not None else None
     row = indicator or Indicator()
     row.area = area  # type: ignore[assignment]
     row.code, row.name, row.name_en = code, data.name.strip(), data.name_en.strip()
@@ -151,7 +152,7 @@ def indicator_save(*, actor: Any, indicator: Indicator | None = None, data: Indi
         action="indicator.update" if before else "indicator.create",
         target=row,
         before=before,
-        after=_indicator_snapshot(row),
+        after=indicator_snapshot(row),
     )
     return row
 
