@@ -44,6 +44,7 @@ ACTION_LABELS: dict[str, Promise] = {
     "employee.import": _("People imported"),
     "org.import": _("People imported"),
     "demo.seed": _("Demo company created"),
+    "demo.seed_goals": _("Demo goals and KPIs created"),
     "strategy.update": _("Strategy changed"),
     "company_value.create": _("Company value added"),
     "company_value.update": _("Company value changed"),
