@@ -48,7 +48,6 @@ from .schemas import (
     IndicatorFilters,
     IndicatorOut,
     IndicatorPage,
-    KeyResultIn,
     KeyResultOut,
     KPITargetCreateIn,
     KPITargetFilters,
@@ -238,10 +237,11 @@ def _employee(user: Any, employee_id: int | None, field: str = "employee") -> Em
     return employee
 
 
-def _key_result_inputs(items: Iterable[KeyResultIn]) -> list[services.KeyResultInput]:
+def _key_result_inputs(items: Iterable[Any]) -> list[services.KeyResultInput]:
     return [
         services.KeyResultInput(
-            id=item.key_result,
+            # Templates' key results have no id: they are always written anew.
+            id=getattr(item, "key_result", None),
             title=item.title,
             unit=item.unit,
             direction=item.direction,

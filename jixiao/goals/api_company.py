@@ -39,6 +39,7 @@ from .api import (
     IfMatch,
     _department,
     _in_company,
+    _key_result_inputs,
     _not_found,
     _num,
     _num_or_none,
@@ -79,7 +80,6 @@ from .schemas_company import (
     StrategyIn,
     StrategyOut,
     TemplateAssignIn,
-    TemplateKeyResultIn,
     TemplateKeyResultOut,
     ThresholdOut,
 )
@@ -401,22 +401,6 @@ def template_out(user: Any, template: GoalTemplate, used: int) -> GoalTemplateOu
     )
 
 
-def _template_key_results(items: list[TemplateKeyResultIn]) -> list[services.KeyResultInput]:
-    return [
-        services.KeyResultInput(
-            id=None,
-            title=item.title,
-            unit=item.unit,
-            direction=item.direction,
-            start=item.start,
-            target=item.target,
-            stretch=item.stretch,
-            weight=item.weight,
-        )
-        for item in items
-    ]
-
-
 def _stored_key_results(template: GoalTemplate) -> list[services.KeyResultInput]:
     return [
         services.KeyResultInput(
@@ -482,7 +466,7 @@ def goal_template_create(
         title=payload.title,
         description=payload.description,
         weight=payload.weight,
-        key_results=_template_key_results(payload.key_results),
+        key_results=_key_result_inputs(payload.key_results),
     )
     response["Location"] = reverse("api:goal_template_read", args=[template.pk])
     return Status(201, template_out(request.user, template, 0))
@@ -507,7 +491,7 @@ def goal_template_update(request: AuthedRequest, template_id: int, payload: Goal
         description=payload.description if "description" in sent else template.description,
         weight=payload.weight if "weight" in sent else template.weight,
         key_results=(
-            _template_key_results(payload.key_results) if "key_results" in sent else _stored_key_results(template)
+            _key_result_inputs(payload.key_results) if "key_results" in sent else _stored_key_results(template)
         ),
     )
     return template_out(request.user, template, Objective.objects.filter(template=template).count())

@@ -166,6 +166,10 @@ def _require_company(actor: Any) -> None:
         raise DomainError(_("Only administrators and company-wide HR can change this."), code="forbidden")
 
 
+def _strategy_snapshot(row: Strategy) -> dict[str, Any]:
+    return {"vision": row.vision, "vision_en": row.vision_en, "mission": row.mission, "mission_en": row.mission_en}
+
+
 @transaction.atomic
 def strategy_update(
     *, actor: Any, version: int, vision: str, vision_en: str, mission: str, mission_en: str
@@ -173,7 +177,7 @@ def strategy_update(
     """Change the company's vision and mission."""
     _require_company(actor)
     row, _created = Strategy.objects.get_or_create(pk=1)
-    before = {"vision": row.vision, "vision_en": row.vision_en, "mission": row.mission, "mission_en": row.mission_en}
+    before = _strategy_snapshot(row)
     _bump(Strategy, row, version, _("strategy"))
     row.vision, row.vision_en, row.mission, row.mission_en = (
         vision.strip(),
@@ -182,7 +186,7 @@ def strategy_update(
         mission_en.strip(),
     )
     row.save(update_fields=["vision", "vision_en", "mission", "mission_en", "updated_at"])
-    after = {"vision": row.vision, "vision_en": row.vision_en, "mission": row.mission, "mission_en": row.mission_en}
+    after = _strategy_snapshot(row)
     record_event(actor=actor, action="strategy.update", target=row, before=before, after=after)
     return row
 
