@@ -13,5 +13,6 @@ urlpatterns = [
     path("org/", include("jixiao.org.urls")),
     path("audit/", include("jixiao.audit.urls")),
     path("goals/", include("jixiao.goals.urls")),
+    path("reviews/", include("jixiao.reviews.urls")),
     path("", include("jixiao.core.urls")),
 ]

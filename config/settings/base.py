@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "jixiao.audit",
     "jixiao.org",
     "jixiao.goals",
+    "jixiao.reviews",
 ]
 
 MIDDLEWARE = [
@@ -185,6 +186,7 @@ JIXIAO_CSP = (
 )
 
 EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+JIXIAO_BASE_URL = os.environ.get("JIXIAO_BASE_URL", "http://127.0.0.1:8000")
 DEFAULT_FROM_EMAIL = os.environ.get("JIXIAO_FROM_EMAIL", "jixiao <no-reply@localhost>")
 
 LOGGING = {

@@ -145,6 +145,8 @@ class Employee(TimeStampedModel):
     phone = models.CharField(_("phone"), max_length=32, blank=True)
     title = models.CharField(_("title"), max_length=100, blank=True)
     job_level = models.CharField(_("job level"), max_length=16, blank=True)
+    # Sales, engineering, operations…: picks the competency model a review rates (reviews.CompetencyModel).
+    job_family = models.CharField(_("job family"), max_length=60, blank=True, default="")
     department = models.ForeignKey(
         Department, on_delete=models.PROTECT, related_name="employees", verbose_name=_("department")
     )

@@ -1,0 +1,246 @@
+"""A whole review's score from plain values: the cycle's frozen snapshot, the items and the raters' answers.
+
+Pure like scoring.py (no ORM, no settings), so recomputing 10,000 reviews is a loop over dicts and
+the employee's "why is my score 3.6?" is exactly what this returns. The snapshot's shape is written
+by services.cycle_snapshot():
+
+    {"scale": {"min", "max", "levels": [{"value", ...}], "bands": [{"code", "threshold", ...}]},
+     "template": {"self_weight": "20", ...},
+     "attainment": {"table": [["1.2", 5], ...], "floor": 1},
+     "sections": [{"key", "kind", "title", "title_en", "weight", "required", "competency_model", "questions"}],
+     "competencies": {"c7": {"name", ...}}, "models": {"m3": {"items": [{"competency": "c7", "weight": "1"}]}}}
+
+Answers (Evaluation.answers): {"ratings": {"s2:c7": "4"}, "overrides": {"s1": {"score": "3.5", "reason": "…"}}, …}.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from jixiao.goals.scoring import ScoringError
+
+from . import scoring
+
+RATED_KINDS = ("competencies",)
+AUTOMATIC_KINDS = ("kpi", "goals")
+UNSCORED_KINDS = ("questions",)
+
+
+def dec(value: object) -> Decimal | None:
+    """A Decimal from a stored string or number; None for blanks."""
+    if value is None or value == "":
+        return None
+    try:
+        return Decimal(str(value))
+    except InvalidOperation:
+        return None
+
+
+def level_values(snapshot: Mapping[str, Any]) -> set[Decimal]:
+    return {Decimal(str(level["value"])) for level in snapshot["scale"]["levels"]}
+
+
+def bands_of(snapshot: Mapping[str, Any]) -> list[tuple[str, Decimal]]:
+    return [(band["code"], Decimal(str(band["threshold"]))) for band in snapshot["scale"]["bands"]]
+
+
+def attainment_table(snapshot: Mapping[str, Any]) -> tuple[list[tuple[Decimal, int]], int]:
+    att = snapshot.get("attainment") or {}
+    table = [(Decimal(str(t)), int(r)) for t, r in att.get("table", [])]
+    return table, int(att.get("floor", 1))
+
+
+def competency_items(snapshot: Mapping[str, Any], section: Mapping[str, Any], model_key: str) -> list[dict[str, Any]]:
+    """The competencies a section rates for this review: the section's own model, else the reviewee's."""
+    key = section.get("competency_model") or model_key
+    model = snapshot.get("models", {}).get(key) if key else None
+    return list(model["items"]) if model else []
+
+
+def rated_items(snapshot: Mapping[str, Any], model_key: str) -> list[tuple[str, str, bool]]:
+    """Every (section key, item key, required) a rater must rate or answer on this review."""
+    out: list[tuple[str, str, bool]] = []
+    for section in snapshot["sections"]:
+        if section["kind"] in RATED_KINDS:
+            out += [
+                (section["key"], item["competency"], True) for item in competency_items(snapshot, section, model_key)
+            ]
+        elif section["kind"] in UNSCORED_KINDS:
+            out += [(section["key"], q["key"], bool(q["required"])) for q in section.get("questions", [])]
+    return out
+
+
+def _weighted(pairs: Sequence[tuple[Decimal, Decimal]]) -> Decimal | None:
+    if not pairs:
+        return None
+    total = sum((w for _, w in pairs), Decimal(0))
+    if total == 0:
+        return scoring.mean([v for v, _ in pairs])
+    return scoring._q(sum((v * w for v, w in pairs), Decimal(0)) / total)
+
+
+def _rated_mean(
+    answers: Mapping[str, Any] | None, section_key: str, items: Sequence[Mapping[str, Any]]
+) -> Decimal | None:
+    if not answers:
+        return None
+    ratings = answers.get("ratings", {})
+    pairs = []
+    for item in items:
+        value = dec(ratings.get(f"{section_key}:{item['competency']}"))
+        if value is not None:
+            pairs.append((value, dec(item.get("weight")) or Decimal(1)))
+    # A rater who left some items unrated has not finished the section: no partial means.
+    if len(pairs) != len(items):
+        return None
+    return _weighted(pairs)
+
+
+def automatic_score(snapshot: Mapping[str, Any], items: Sequence[Mapping[str, Any]]) -> Decimal | None:
+    """A KPI or goals section's score: each item's attainment → rating, weighted by the item's weight."""
+    table, floor = attainment_table(snapshot)
+    pairs = []
+    for item in items:
+        attainment = dec(item.get("attainment"))
+        if attainment is None:
+            continue
+        rating = scoring.attainment_score(attainment, table=table, floor=floor) if table else Decimal(floor)
+        pairs.append((rating, dec(item.get("weight")) or Decimal(0)))
+    return _weighted(pairs)
+
+
+def review_breakdown(
+    snapshot: Mapping[str, Any],
+    *,
+    model_key: str,
+    auto_items: Sequence[Mapping[str, Any]],
+    manager: Mapping[str, Any] | None,
+    self_answers: Mapping[str, Any] | None,
+) -> dict[str, Any]:
+    """Every section's score and the final score and band, as the JSON stored on the review.
+
+    `manager` is None until the manager submits (then nothing is scored yet); `self_answers` is None
+    when there is no submitted self review (the manager's ratings then stand alone).
+    """
+    self_weight = (dec(snapshot["template"].get("self_weight")) or Decimal(0)) / 100
+    sections_out: list[dict[str, Any]] = []
+    inputs: list[scoring.SectionInput] = []
+    overrides = (manager or {}).get("overrides", {})
+    for section in snapshot["sections"]:
+        key, kind = section["key"], section["kind"]
+        out: dict[str, Any] = {
+            "key": key,
+            "kind": kind,
+            "title": section["title"],
+            "title_en": section.get("title_en", ""),
+        }
+        score: Decimal | None = None
+        if kind in AUTOMATIC_KINDS:
+            items = [i for i in auto_items if i.get("section") == key]
+            automatic = automatic_score(snapshot, items)
+            out["automatic"] = None if automatic is None else str(automatic)
+            override = overrides.get(key) or {}
+            manual = dec(override.get("score"))
+            if manager is not None:
+                score = scoring.overridden(automatic=automatic, manual=manual, reason=str(override.get("reason", "")))
+                if manual is not None:
+                    out["override_reason"] = str(override.get("reason", ""))
+        elif kind in RATED_KINDS:
+            competencies = competency_items(snapshot, section, model_key)
+            manager_mean = _rated_mean(manager, key, competencies) if manager is not None else None
+            self_mean = _rated_mean(self_answers, key, competencies)
+            out["manager"] = None if manager_mean is None else str(manager_mean)
+            out["self"] = None if self_mean is None else str(self_mean)
+            score = scoring.blend(manager=manager_mean, self_rating=self_mean, self_weight=self_weight)
+        else:
+            sections_out.append(out | {"weight": "0", "effective_weight": "0", "score": None, "contribution": "0"})
+            continue
+        inputs.append(scoring.SectionInput(key, Decimal(str(section["weight"])), score, bool(section["required"])))
+        sections_out.append(out)
+    if manager is None:
+        for out in sections_out:
+            out.setdefault(
+                "weight", next((str(s["weight"]) for s in snapshot["sections"] if s["key"] == out["key"]), "0")
+            )
+        return {"sections": sections_out, "final": None, "band": "", "redistributed": False}
+    result = scoring.final_score(inputs, bands=bands_of(snapshot))
+    by_key = {r.key: r for r in result.sections}
+    for out in sections_out:
+        r = by_key.get(out["key"])
+        if r is not None:
+            out.update(
+                weight=str(r.weight),
+                effective_weight=str(r.effective_weight),
+                score=None if r.score is None else str(r.score),
+                contribution=str(r.contribution),
+            )
+    return {
+        "sections": sections_out,
+        "final": None if result.final is None else str(result.final),
+        "band": result.band,
+        "redistributed": result.redistributed,
+    }
+
+
+def check_answers(
+    snapshot: Mapping[str, Any],
+    *,
+    model_key: str,
+    answers: Mapping[str, Any],
+    kind: str,
+    submit: bool,
+) -> dict[str, str]:
+    """Problems with a rater's answers, keyed by field ("s2:c7", "overall", "override:s1"); empty when fine.
+
+    Drafts are checked only for values that cannot be stored (a rating off the scale); a submission
+    also needs every required rating and answer.
+    """
+    problems: dict[str, str] = {}
+    levels = level_values(snapshot)
+    lo, hi = min(levels), max(levels)
+    ratings = answers.get("ratings", {})
+    texts = answers.get("answers", {})
+    for field, value in ratings.items():
+        parsed = dec(value)
+        if value not in (None, "") and (parsed is None or parsed not in levels):
+            problems[field] = "rating_outside_scale"
+    if kind == "manager":
+        for section_key, override in (answers.get("overrides") or {}).items():
+            manual = dec(override.get("score"))
+            if override.get("score") not in (None, "") and (manual is None or not lo <= manual <= hi):
+                problems[f"override:{section_key}"] = "rating_outside_scale"
+            elif manual is not None and not str(override.get("reason", "")).strip():
+                problems[f"override:{section_key}"] = "override_without_reason"
+    if not submit:
+        return problems
+    sections = {s["key"]: s for s in snapshot["sections"]}
+    for section_key, item_key, required in rated_items(snapshot, model_key):
+        field = f"{section_key}:{item_key}"
+        if sections[section_key]["kind"] in RATED_KINDS:
+            if dec(ratings.get(field)) is None and field not in problems:
+                problems[field] = "rating_required"
+        elif required and not str(texts.get(field, "")).strip():
+            problems[field] = "answer_required"
+    if snapshot["template"].get("overall_comment_required") and not str(answers.get("overall", "")).strip():
+        problems["overall"] = "comment_required"
+    return problems
+
+
+def pick_model(models: Mapping[str, Mapping[str, Any]], *, family: str, level: str) -> str:
+    """The competency model for a job: family and level match > family only > level only > catch-all; "" if none."""
+    best, best_rank = "", 0
+    for key, model in models.items():
+        m_family, m_levels = model.get("job_family", ""), model.get("job_levels") or []
+        if m_family and m_family != family:
+            continue
+        if m_levels and level not in m_levels:
+            continue
+        rank = (2 if m_family else 0) + (1 if m_levels else 0) + 1
+        if rank > best_rank:
+            best, best_rank = key, rank
+    return best
+
+
+__all__ = ["ScoringError", "check_answers", "dec", "pick_model", "rated_items", "review_breakdown"]

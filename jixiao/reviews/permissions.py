@@ -1,0 +1,108 @@
+"""The one gate to review configuration, cycles, reviews and evaluations. Missing and forbidden both answer 404.
+
+Who may do what (docs/decisions/0007-review-cycles.md):
+- scales, competencies, competency models, review templates: HR (any scope) and admins;
+- cycles: admins and company-wide HR manage every cycle; other HR manage the cycles they created (their
+  participants are limited to their scope); every HR reads all cycles but only the reviews in scope;
+- a review: read by the roles in selectors.review_visibility_q; what each sees is selectors.review_view;
+- an evaluation: written only by its rater; HR in scope reassigns raters, nudges, releases and exports.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import Http404
+
+from jixiao.audit.services import record_event
+from jixiao.org.selectors import actor_context
+
+from .models import Cycle, Evaluation, Review
+
+
+def _refuse(user: Any, target_type: str, target_id: object, *, write: bool) -> Http404:
+    record_event(
+        actor=user, action="access.denied", target_type=target_type, target_id=str(target_id), after={"write": write}
+    )
+    return Http404()
+
+
+def _int(value: object) -> int | None:
+    try:
+        return int(str(value))
+    except ValueError:
+        return None
+
+
+def can_configure(user: Any) -> bool:
+    """Scales, competencies, competency models and review templates."""
+    ctx = actor_context(user)
+    return ctx.is_admin or ctx.is_hr
+
+
+def require_configure(user: Any, target_type: str = "reviews.configuration") -> None:
+    if not can_configure(user):
+        raise _refuse(user, target_type, "", write=True)
+
+
+def can_create_cycle(user: Any) -> bool:
+    ctx = actor_context(user)
+    return ctx.is_admin or ctx.is_hr
+
+
+def can_manage_cycle(user: Any, cycle: Cycle) -> bool:
+    """Edit, launch, advance, release, recompute: admins, company-wide HR, and the HR who created it."""
+    ctx = actor_context(user)
+    if ctx.is_admin or ctx.is_company_hr:
+        return True
+    return ctx.is_hr and cycle.created_by_id == getattr(user, "pk", None)
+
+
+def cycle_for_user(user: Any, cycle_id: object, *, manage: bool = False) -> Cycle:
+    """The cycle if the user may see it (or manage it); 404 otherwise."""
+    pk = _int(cycle_id)
+    cycle = Cycle.objects.visible_to(user).filter(pk=pk).select_related("period", "template").first() if pk else None
+    if cycle is None or (manage and not can_manage_cycle(user, cycle)):
+        raise _refuse(user, "reviews.cycle", cycle_id, write=manage)
+    return cycle
+
+
+def review_for_user(user: Any, review_id: object) -> Review:
+    """The review if the user may open it; 404 otherwise. What she sees inside: selectors.review_view."""
+    pk = _int(review_id)
+    review = (
+        Review.objects.visible_to(user)
+        .filter(pk=pk)
+        .select_related(
+            "cycle__period", "reviewee__department", "reviewee__user", "manager", "skip_level", "department"
+        )
+        .first()
+        if pk
+        else None
+    )
+    if review is None:
+        raise _refuse(user, "reviews.review", review_id, write=False)
+    return review
+
+
+def can_administer_review(user: Any, review: Review) -> bool:
+    """HR in scope of the review's department (and admins): reassign, nudge, release."""
+    ctx = actor_context(user)
+    path = review.department.path if review.department_id and review.department else ""
+    return ctx.is_admin or (bool(path) and ctx.in_hr_scope(path))
+
+
+def evaluation_for_user(user: Any, evaluation_id: object, *, write: bool = False) -> Evaluation:
+    """The evaluation if the user may read it (through its review); with write, only its own rater."""
+    pk = _int(evaluation_id)
+    evaluation = (
+        Evaluation.objects.filter(pk=pk, review__in=Review.objects.visible_to(user))
+        .select_related("review__cycle__period", "review__reviewee__department", "review__department", "rater__user")
+        .first()
+        if pk
+        else None
+    )
+    ctx = actor_context(user)
+    if evaluation is None or (write and evaluation.rater_id != ctx.employee_id):
+        raise _refuse(user, "reviews.evaluation", evaluation_id, write=write)
+    return evaluation

@@ -1,0 +1,208 @@
+"""Factories for tests of review cycles in every app: a template, a cycle, a launched cycle, filled answers."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from decimal import Decimal
+from typing import Any
+
+from jixiao.goals.models import Period
+from jixiao.org.models import Department
+
+from . import services
+from .models import (
+    Competency,
+    CompetencyAnchor,
+    CompetencyModel,
+    CompetencyModelItem,
+    Cycle,
+    Evaluation,
+    EvaluationKind,
+    PhaseKind,
+    RatingScale,
+    Review,
+    ReviewTemplate,
+    SectionKind,
+    TemplateQuestion,
+    TemplateSection,
+)
+
+_seq = itertools.count(1)
+
+
+def default_scale() -> RatingScale:
+    return RatingScale.objects.get(is_default=True)
+
+
+def make_competency(name: str = "", *, levels: tuple[int, ...] = (1, 2, 3, 4, 5)) -> Competency:
+    n = next(_seq)
+    competency = Competency.objects.create(name=name or f"能力{n}", name_en=name or f"Competency {n}")
+    CompetencyAnchor.objects.bulk_create(
+        CompetencyAnchor(competency=competency, level=Decimal(lv), text=f"等级{lv}的行为", text_en=f"Behaviour at {lv}")
+        for lv in levels
+    )
+    return competency
+
+
+def make_competency_model(
+    *competencies: Competency, name: str = "", job_family: str = "", job_levels: list[str] | None = None
+) -> CompetencyModel:
+    model = CompetencyModel.objects.create(
+        name=name or f"模型{next(_seq)}", job_family=job_family, job_levels=job_levels or []
+    )
+    CompetencyModelItem.objects.bulk_create(
+        CompetencyModelItem(model=model, competency=c, order=i) for i, c in enumerate(competencies)
+    )
+    return model
+
+
+def make_template(
+    *,
+    name: str = "",
+    weights: tuple[int, int, int] = (30, 30, 40),
+    self_weight: int = 0,
+    competency_model: CompetencyModel | None = None,
+    by_job: bool = False,
+    question_required: bool = True,
+    overall_comment_required: bool = True,
+) -> ReviewTemplate:
+    """KPI, goals and competency sections weighted as given (a zero weight leaves a section out) and one question."""
+    template = ReviewTemplate.objects.create(
+        name=name or f"模板{next(_seq)}",
+        name_en="Template",
+        scale=default_scale(),
+        self_weight=self_weight,
+        overall_comment_required=overall_comment_required,
+    )
+    kpi, goals, comp = weights
+    order = itertools.count()
+    if kpi:
+        TemplateSection.objects.create(
+            template=template,
+            kind=SectionKind.KPI,
+            title="业绩指标",
+            title_en="KPIs",
+            weight=kpi,
+            required=False,
+            order=next(order),
+        )
+    if goals:
+        TemplateSection.objects.create(
+            template=template,
+            kind=SectionKind.GOALS,
+            title="目标",
+            title_en="Goals",
+            weight=goals,
+            required=False,
+            order=next(order),
+        )
+    if comp:
+        if competency_model is None and not by_job:
+            competency_model = make_competency_model(make_competency(), make_competency())
+        TemplateSection.objects.create(
+            template=template,
+            kind=SectionKind.COMPETENCIES,
+            title="能力素质",
+            title_en="Competencies",
+            weight=comp,
+            required=True,
+            order=next(order),
+            competency_model=None if by_job else competency_model,
+        )
+    questions = TemplateSection.objects.create(
+        template=template,
+        kind=SectionKind.QUESTIONS,
+        title="开放问题",
+        title_en="Questions",
+        weight=0,
+        required=False,
+        order=next(order),
+    )
+    TemplateQuestion.objects.create(
+        section=questions,
+        text="本期最大的成绩是什么？",
+        text_en="What was your biggest achievement?",
+        required=question_required,
+    )
+    return template
+
+
+def phases(*, skip_level: bool = False, start: dt.date = dt.date(2027, 12, 1)) -> tuple[services.PhaseInput, ...]:
+    kinds = [PhaseKind.SELF, PhaseKind.MANAGER] + ([PhaseKind.SKIP_LEVEL] if skip_level else [])
+    kinds += [PhaseKind.RELEASE, PhaseKind.ACKNOWLEDGEMENT]
+    return tuple(
+        services.PhaseInput(
+            kind=k, starts_on=start + dt.timedelta(days=7 * i), due_on=start + dt.timedelta(days=7 * i + 6)
+        )
+        for i, k in enumerate(kinds)
+    )
+
+
+def make_cycle(
+    actor: Any,
+    period: Period,
+    *,
+    template: ReviewTemplate | None = None,
+    departments: tuple[Department, ...] = (),
+    skip_level: bool = False,
+    name: str = "",
+    **extra: Any,
+) -> Cycle:
+    return services.cycle_create(
+        actor=actor,
+        data=services.CycleInput(
+            name=name or f"考核{next(_seq)}",
+            name_en="Review",
+            period=period,
+            template=template or make_template(),
+            skip_level=skip_level,
+            departments=tuple(d.pk for d in departments),
+            phases=phases(skip_level=skip_level),
+            **extra,
+        ),
+    )
+
+
+def launch(actor: Any, cycle: Cycle) -> Cycle:
+    """Launch and run the launch task in-process (tests hold one transaction, so on_commit never fires)."""
+    cycle.refresh_from_db()
+    services.cycle_launch(actor=actor, cycle=cycle, version=cycle.version)
+    services.cycle_launch_run(cycle_id=cycle.pk)
+    cycle.refresh_from_db()
+    return cycle
+
+
+def advance_to(actor: Any, cycle: Cycle, phase: str) -> Cycle:
+    while cycle.phase != phase:
+        cycle = services.cycle_phase_advance(actor=actor, cycle=cycle, version=cycle.version)
+    return cycle
+
+
+def evaluation_of(review: Review, kind: str) -> Evaluation:
+    return Evaluation.objects.select_related("review__cycle", "rater").get(review=review, kind=kind)
+
+
+def full_answers(review: Review, *, rating: str = "4", overall: str = "做得很好") -> dict[str, Any]:
+    """Answers that rate every item and answer every question of the review."""
+    from . import breakdown
+
+    snapshot = review.cycle.snapshot
+    ratings, answers = {}, {}
+    for section, item, _required in breakdown.rated_items(snapshot, review.competency_model):
+        if item.startswith("c"):
+            ratings[f"{section}:{item}"] = rating
+        else:
+            answers[f"{section}:{item}"] = "完成了年度目标"
+    return {"ratings": ratings, "answers": answers, "overall": overall}
+
+
+def submit(user: Any, review: Review, kind: str = EvaluationKind.SELF, **answers: Any) -> Evaluation:
+    evaluation = evaluation_of(review, kind)
+    return services.evaluation_save(
+        actor=user,
+        evaluation=evaluation,
+        answers=answers or full_answers(review),
+        version=evaluation.version,
+        submit=True,
+    )
