@@ -1,4 +1,4 @@
-"""Launching a cycle: frozen template, reporting line of the day, idempotent, resumable, late joiners, bad data reported."""
+"""Launching a cycle: frozen template, reporting line of the day, idempotent, resumable, late joiners, bad data."""
 
 import datetime as dt
 

@@ -1,4 +1,4 @@
-"""The review's state machine, phases, bad input, scoring from KPIs and goals, reassignment, release and acknowledgement."""
+"""The review state machine, phases, bad input, scores from KPIs and goals, reassignment, release, acknowledgement."""
 
 from decimal import Decimal
 
