@@ -71,6 +71,27 @@ ACTION_LABELS: dict[str, Promise] = {
     "kpi.bulk_assign": _("KPI targets assigned in bulk"),
     "kpi_actual.record": _("KPI actuals recorded"),
     "kpi_actual.replace": _("KPI actual replaced"),
+    "cycle.create": _("Review cycle created"),
+    "cycle.update": _("Review cycle changed"),
+    "cycle.launch": _("Review cycle launch started"),
+    "cycle.launched": _("Review cycle launched"),
+    "cycle.phase": _("Next phase opened"),
+    "cycle.close": _("Review cycle closed"),
+    "cycle.scoring": _("Cycle scoring changed"),
+    "cycle.recompute": _("Scores recomputed"),
+    "cycle.export": _("Cycle results exported"),
+    "review.self_draft": _("Self review draft changed"),
+    "review.manager_draft": _("Manager review draft changed"),
+    "review.self_submit": _("Self review submitted"),
+    "review.manager_submit": _("Manager review submitted"),
+    "review.skip_approve": _("Review approved by the skip-level manager"),
+    "review.skip_return": _("Review returned by the skip-level manager"),
+    "review.reassign": _("Reviewer reassigned"),
+    "review.release": _("Review result released"),
+    "review.rescore": _("Review score recomputed"),
+    "review.acknowledge": _("Review result acknowledged"),
+    "review.disagree": _("Disagreement with a review result"),
+    "review.nudge": _("Reminder sent"),
 }
 
 TARGET_TYPE_LABELS: dict[str, Promise] = {
@@ -89,6 +110,13 @@ TARGET_TYPE_LABELS: dict[str, Promise] = {
     "goals.bulkassignment": _("Bulk assignment"),
     "goals.companyvalue": _("Company value"),
     "goals.businessarea": _("Business area"),
+    "reviews.cycle": _("Review cycle"),
+    "reviews.review": _("Review"),
+    "reviews.evaluation": _("Review part"),
+    "reviews.ratingscale": _("Rating scale"),
+    "reviews.competency": _("Competency"),
+    "reviews.competencymodel": _("Competency model"),
+    "reviews.reviewtemplate": _("Review template"),
 }
 
 # Where a target can be opened; the page itself checks the reader's rights again.
@@ -97,6 +125,8 @@ _TARGET_URLS = {
     "org.department": "org:department",
     "goals.objective": "goals:objective",
     "goals.kpitarget": "goals:kpi_target",
+    "reviews.cycle": "reviews:cycle",
+    "reviews.review": "reviews:review",
 }
 
 

@@ -409,7 +409,8 @@ class Review(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.cycle_id}/{self.reviewee_id}"
+        # Audit events label a review with this: the reviewee and the cycle (both loaded by the gate).
+        return f"{self.reviewee.name} · {self.cycle.name}"
 
     def get_absolute_url(self) -> str:
         return reverse("reviews:review", args=[self.pk])
