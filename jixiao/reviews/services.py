@@ -1228,7 +1228,9 @@ def _send_reminders(
         label = name_en if (get_language() or "").startswith("en") else name
         return _reminder_message(kind, phase, label, due, url_of.get(user.pk, ""))
 
-    return notify(list(users.values()), render)
+    notify(list(users.values()), render)
+    # Counted per reminder recorded: a rater without an account is still reminded (by HR, offline) only once.
+    return len(fresh)
 
 
 def reminders_send(*, today: dt.date) -> int:
