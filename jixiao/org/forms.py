@@ -28,6 +28,12 @@ class EmployeeForm(forms.Form):
     phone = forms.CharField(label=_("Phone"), max_length=32, required=False)
     title = forms.CharField(label=_("Title"), max_length=100, required=False)
     job_level = forms.CharField(label=_("Job level"), max_length=16, required=False)
+    job_family = forms.CharField(
+        label=_("Job family"),
+        max_length=60,
+        required=False,
+        help_text=_("Sales, R&D, operations…: picks the competencies her reviews rate."),
+    )
     department = DepartmentChoice(label=_("Department"), queryset=Department.objects.none())
     manager_number = forms.CharField(
         label=_("Manager's employee number"),
@@ -57,6 +63,7 @@ class EmployeeForm(forms.Form):
             "phone": employee.phone,
             "title": employee.title,
             "job_level": employee.job_level,
+            "job_family": employee.job_family,
             "department": employee.department_id,
             "manager_number": employee.manager.employee_number if employee.manager else "",
             "hire_date": employee.hire_date,
@@ -83,6 +90,7 @@ class EmployeeForm(forms.Form):
             phone=data["phone"].strip(),
             title=data["title"].strip(),
             job_level=data["job_level"].strip(),
+            job_family=data["job_family"].strip(),
             manager_id=self.manager.pk if self.manager else None,
             hire_date=data["hire_date"],
             status=data["status"],

@@ -123,11 +123,22 @@ COLUMNS: tuple[Column, ...] = (
         _("active / on_leave / left (在职 / 休假 / 离职). Empty: active. Left also deactivates her account."),
         ("在职状态", "员工状态"),
     ),
+    # Last, so files written for the columns above (job_level … status) keep their positions.
+    Column(
+        "job_family",
+        _("Job family"),
+        "职族",
+        False,
+        "销售",
+        _("Optional; picks the competencies her reviews rate."),
+        ("family", "职位族", "岗位族", "职系"),
+        60,
+    ),
 )
 COLUMN_BY_KEY = {c.key: c for c in COLUMNS}
 REQUIRED = tuple(c.key for c in COLUMNS if c.required)
 # Optional text columns copied as they are (after trimming).
-TEXT_FIELDS = ("name", "english_name", "email", "phone", "title", "job_level")
+TEXT_FIELDS = ("name", "english_name", "email", "phone", "title", "job_level", "job_family")
 # The person's fields as the audit trail records them, the same shape as services._snapshot.
 SNAPSHOT_FIELDS = ("employee_number", *TEXT_FIELDS, "hire_date", "status")
 
@@ -1025,9 +1036,10 @@ def _report_loops(
             state[member] = 2
 
 
-# name_pinyin last, so the positions the writer reads back from a row (department 9, manager 10, chain 11) hold.
+# name_pinyin and job_family last, so the positions the writer reads back from a row (department 9,
+# manager 10, chain 11) hold.
 _INSERT_FIELDS = (
-    *EMPLOYEE_FIELDS,
+    *(f for f in EMPLOYEE_FIELDS if f != "job_family"),
     "department",
     "manager",
     "chain",
@@ -1035,6 +1047,7 @@ _INSERT_FIELDS = (
     "created_at",
     "updated_at",
     "name_pinyin",
+    "job_family",
 )
 
 
@@ -1171,6 +1184,7 @@ class _Writer:
                     now,
                     now,
                     name_pinyin(values["name"]),
+                    values.get("job_family", ""),
                 )
             )
         with connection.cursor() as cursor:
@@ -1289,6 +1303,7 @@ def template_xlsx(*, chinese_headers: bool = False) -> bytes:
     """An empty import file with the documented headers, and a second sheet that explains each column."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
 
     workbook = Workbook()
     sheet = workbook.active
@@ -1297,8 +1312,8 @@ def template_xlsx(*, chinese_headers: bool = False) -> bytes:
     sheet.append([c.zh if chinese_headers else c.key for c in COLUMNS])
     for cell in sheet[1]:
         cell.font = Font(bold=True)
-    for letter, col in zip("ABCDEFGHIJK", COLUMNS, strict=True):
-        sheet.column_dimensions[letter].width = max(14, len(col.example) * 2)
+    for index, col in enumerate(COLUMNS, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = max(14, len(col.example) * 2)
     sheet.freeze_panes = "A2"
     return with_help_sheet(workbook, COLUMNS)
 

@@ -57,6 +57,7 @@ class EmployeeOut(_Output):
     english_name: str
     email: str
     title: str
+    job_family: str = Field(description="Sales, R&D…: picks the competency model her reviews rate.")
     department: int
     manager: int | None
     status: Status
@@ -89,6 +90,7 @@ class EmployeeCreateIn(_Input):
     phone: str = Field("", max_length=32)
     title: str = Field("", max_length=100)
     job_level: str = Field("", max_length=16)
+    job_family: str = Field("", max_length=60, description="Picks the competency model her reviews rate.")
     manager: int | None = None
     hire_date: dt.date | None = None
     status: Status = Status.ACTIVE
@@ -107,6 +109,7 @@ class EmployeePatchIn(_Input):
     phone: str = Field(OMITTED, max_length=32)
     title: str = Field(OMITTED, max_length=100)
     job_level: str = Field(OMITTED, max_length=16)
+    job_family: str = Field(OMITTED, max_length=60)
     manager: int | None = None
     hire_date: dt.date | None = None
     status: Status = Field(OMITTED)

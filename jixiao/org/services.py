@@ -26,6 +26,7 @@ EMPLOYEE_FIELDS = (
     "phone",
     "title",
     "job_level",
+    "job_family",
     "hire_date",
     "status",
 )
@@ -176,6 +177,7 @@ class EmployeeInput:
     phone: str = ""
     title: str = ""
     job_level: str = ""
+    job_family: str = ""
     manager_id: int | None = None
     hire_date: dt.date | None = None
     status: str = Status.ACTIVE

@@ -794,7 +794,12 @@ def evaluation_save(
         updates["private_note"] = private_note[:8000]
     if not Evaluation.objects.filter(pk=evaluation.pk, version=version).update(**updates):
         raise _stale(_("review"))
-    evaluation.refresh_from_db()
+    # Mirror the UPDATE on the instance rather than reload it (and drop the gate's select_related).
+    evaluation.answers, evaluation.state, evaluation.version, evaluation.updated_at = clean, new_state, version + 1, now
+    if submit:
+        evaluation.submitted_at = now
+    if "private_note" in updates:
+        evaluation.private_note = updates["private_note"]
     after = _ratings_summary(clean)
     if not submit:
         if before != after:
@@ -830,7 +835,10 @@ def evaluation_save(
         )
     Review.objects.filter(pk=review.pk).update(**review_updates)
     old_state = review.state
-    review.refresh_from_db()
+    for name, value in review_updates.items():
+        if name != "version":
+            setattr(review, name, value)
+    review.version += 1
     record_event(
         actor=actor,
         action=f"review.{evaluation.kind}_submit",
@@ -1185,11 +1193,40 @@ def _reminder_message(kind: str, phase: str, cycle_name: str, due: dt.date, url:
     if kind == Reminder.Kind.OVERDUE:
         title = _("Overdue: %(phase)s") % {"phase": phase_label}
     elif kind == Reminder.Kind.NUDGE:
-        title = _("Reminder from HR: %(phase)s") % {"phase": phase_label}
+        title = _("Reminder: %(phase)s") % {"phase": phase_label}
     else:
         title = _("Due soon: %(phase)s") % {"phase": phase_label}
     body = _("Cycle: %(cycle)s. Due on %(due)s.") % {"cycle": cycle_name, "due": due.isoformat()}
     return Message(title=title, body=body, url=url)
+
+
+def _record_reminders(
+    evaluations: Sequence[tuple[int, int, Any]], *, kind: str, today: dt.date, sender: Any
+) -> list[tuple[int, int, Any]]:
+    """Insert today's reminder rows and return the evaluations whose row this call wrote.
+
+    INSERT … ON CONFLICT DO NOTHING RETURNING (SQLite ≥ 3.35, PostgreSQL): two runs at the same moment
+    each get back only the rows they inserted, so nobody is reminded twice.
+    """
+    quote = connection.ops.quote_name
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    sender_id = getattr(sender, "pk", None)
+    inserted: set[int] = set()
+    batch = 150
+    with connection.cursor() as cursor:
+        for start in range(0, len(evaluations), batch):
+            chunk = evaluations[start : start + batch]
+            values = ", ".join(["(%s, %s, %s, %s, %s)"] * len(chunk))
+            params: list[Any] = []
+            for evaluation_id, _r, _u in chunk:
+                params += [evaluation_id, kind, today, sender_id, now]
+            cursor.execute(
+                f"INSERT INTO {quote('reviews_reminder')} (evaluation_id, kind, sent_on, sent_by_id, created_at) "  # noqa: S608
+                f"VALUES {values} ON CONFLICT DO NOTHING RETURNING evaluation_id",
+                params,
+            )
+            inserted.update(row[0] for row in cursor.fetchall())
+    return [e for e in evaluations if e[0] in inserted]
 
 
 def _send_reminders(
@@ -1203,22 +1240,17 @@ def _send_reminders(
     sender: Any = None,
 ) -> int:
     """Record and send one reminder per evaluation (id, review id, user); those already sent today are skipped."""
-    ids = [e[0] for e in evaluations]
-    sent = set(
-        Reminder.objects.filter(evaluation_id__in=ids, kind=kind, sent_on=today).values_list("evaluation_id", flat=True)
-    )
-    fresh = [e for e in evaluations if e[0] not in sent]
+    fresh = _record_reminders(evaluations, kind=kind, today=today, sender=sender)
     if not fresh:
         return 0
-    Reminder.objects.bulk_create(
-        [Reminder(evaluation_id=e[0], kind=kind, sent_on=today, sent_by=sender) for e in fresh],
-        ignore_conflicts=True,
-        batch_size=1000,
-    )
     from jixiao.accounts.models import User
 
-    users = {u.pk: u for u in User.objects.filter(pk__in=[e[2] for e in fresh if e[2]])}
-    url_of = {e[2]: f"/reviews/{e[1]}/" for e in fresh}
+    users = {u.pk: u for u in User.objects.filter(pk__in=[e[2] for e in fresh if e[2]], is_active=True)}
+    reviews_of: dict[int, list[int]] = {}
+    for _e, review_id, user_id in fresh:
+        reviews_of.setdefault(user_id, []).append(review_id)
+    # One review: straight to it; several (a manager's team): to the list of what she owes.
+    url_of = {user_id: f"/reviews/{ids[0]}/" if len(ids) == 1 else "/reviews/" for user_id, ids in reviews_of.items()}
     name = cycle.name
     name_en = cycle.name_en or cycle.name
 
@@ -1267,6 +1299,12 @@ def evaluation_nudge(*, actor: Any, evaluation: Evaluation, today: dt.date | Non
         raise DomainError(_("Only HR in scope or the manager can send a reminder."), code="forbidden")
     if evaluation.state in (Evaluation.State.SUBMITTED, Evaluation.State.SKIPPED):
         raise DomainError(_("This part is already done; there is nothing to remind."), code="already_submitted")
+    awaited = {kind: states for kind, states in PHASE_EVALUATION.values() if kind != EvaluationKind.SELF}
+    awaited[EvaluationKind.SELF] = (S.SELF_REVIEW,)
+    if review.cycle.state != Cycle.State.ACTIVE or review.state not in awaited.get(evaluation.kind, ()):
+        raise DomainError(
+            _("This rater's turn has not come, or the cycle is over: there is nothing to remind."), code="not_awaited"
+        )
     today = today or timezone.localdate()
     phase_of: dict[str, str] = {EvaluationKind.SELF: PhaseKind.SELF, EvaluationKind.MANAGER: PhaseKind.MANAGER}
     phase_kind = phase_of.get(evaluation.kind, PhaseKind.SKIP_LEVEL)

@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from jixiao.goals.demo import goals_seed_demo
 from jixiao.org.demo import company_seed_demo
 from jixiao.org.models import Employee
+from jixiao.reviews.demo import reviews_seed_demo
 
 LOGINS = (
     ("admin", "administrator"),
@@ -40,6 +41,11 @@ class Command(BaseCommand):
         if goals is not None:
             self.stdout.write(
                 f"Seeded {goals.objectives} objectives, {goals.kpi_targets} KPI targets and {goals.actuals} actuals."
+            )
+        reviews = reviews_seed_demo(seed=options["seed"])
+        if reviews is not None:
+            self.stdout.write(
+                f"Seeded {reviews.cycles} review cycles with {reviews.reviews} reviews: {reviews.states}."
             )
         self.stdout.write(f"Demo logins (password {settings.DEMO_PASSWORD}):")
         for username, role in LOGINS:
