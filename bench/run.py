@@ -5,10 +5,12 @@ command as `make serve`) over loopback HTTP. Figures, not pass/fail: compare the
 the issue and report misses with a profile.
 
     .venv/bin/python bench/run.py [--employees 10000] [--requests 200]
-        [--only seed,http,import,goals,kpi-import,bulk]
+        [--only seed,http,import,goals,kpi-import,bulk,reviews]
 
 goals: the alignment tree page and its data at ~10,000 objectives; kpi-import: 100,000 KPI actuals from
-XLSX and CSV (seconds, peak memory); bulk: a goal template assigned to 2,000 people (seconds).
+XLSX and CSV (seconds, peak memory); bulk: a goal template assigned to 2,000 people (seconds);
+reviews: a review cycle for 10,000 people — launch (and its plain-sqlite3 floor), recompute, the review form
+and HR progress pages, manager submits through the API (bench/reviews.py).
 """
 
 from __future__ import annotations
@@ -104,7 +106,10 @@ def tree_rss_mb(pid: int) -> float:
 
 
 @contextmanager
-def server(db: Path, workers: int, threads: int) -> Iterator[tuple[int, subprocess.Popen[bytes]]]:
+def server(
+    db: Path, workers: int, threads: int, *, quiet: bool = False
+) -> Iterator[tuple[int, subprocess.Popen[bytes]]]:
+    """granian on a free port; `quiet` drops its stdout (the demo's console email backend prints every mail)."""
     port = free_port()
     manage(db, "collectstatic", "--noinput", "-v", "0")
     proc = subprocess.Popen(
@@ -126,6 +131,7 @@ def server(db: Path, workers: int, threads: int) -> Iterator[tuple[int, subproce
         ],
         cwd=ROOT,
         env=env_for(db),
+        stdout=subprocess.DEVNULL if quiet else None,
     )
     try:
         deadline = time.time() + 30
@@ -321,6 +327,97 @@ def bench_bulk(people: int) -> None:
     figure(f"goals_bulk_assign_{people}", float(result["seconds"]), "s")
 
 
+def reviews_shell(db: Path, call: str) -> dict[str, str]:
+    """Run one function of bench/reviews.py in a fresh `manage.py shell`; its `key=value` lines as a dict."""
+    out = manage(db, "shell", "-v", "0", "-c", f"from bench import reviews; reviews.{call}")
+    return dict(line.split("=", 1) for line in out.splitlines() if "=" in line)
+
+
+def copy_db(source: Path, name: str) -> Path:
+    target = OUT / f"{name}.sqlite3"
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{target}{suffix}").unlink(missing_ok=True)
+    for suffix in ("", "-wal"):
+        if Path(f"{source}{suffix}").exists():
+            shutil.copyfile(f"{source}{suffix}", f"{target}{suffix}")
+    return target
+
+
+def bench_reviews(people: int, n: int, submits: int, workers: int, threads: int) -> None:
+    """A skip-level review cycle over `people` current employees: launch against its floor, recompute, pages, API."""
+    db = fresh_db("reviews")
+    manage(db, "seed_demo", "--employees", str(people), "--seed", "1")
+    facts = reviews_shell(db, f"prepare({people})")
+    # Each launch on its own copy of the prepared database; the median of three.
+    runs = [reviews_shell(copy_db(db, f"reviews_launch{i}"), "launch()") for i in range(3)]
+    launched = OUT / "reviews_launch0.sqlite3"
+    launch = statistics.median(float(r["seconds"]) for r in runs)
+    figure("cycle_launch_participants", int(facts["participants"]), "people")
+    figure("cycle_launch_rows", int(runs[0]["reviews"]) + int(runs[0]["evaluations"]), "rows")
+    figure(f"cycle_launch_{people}", launch, "s")
+    done = subprocess.run(
+        [PY, "-c", f"from bench import reviews; reviews.floor({str(launched)!r})"],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    floor = float(dict(line.split("=", 1) for line in done.stdout.splitlines() if "=" in line)["seconds"])
+    figure(f"cycle_launch_floor_{people}", floor, "s")
+    figure("cycle_launch_ratio", launch / floor, "x")
+    result = reviews_shell(copy_db(launched, "reviews_recompute"), "recompute()")
+    figure(f"cycle_recompute_{result['reviews']}", float(result["changed_seconds"]), "s")
+    figure(f"cycle_recompute_unchanged_{result['reviews']}", float(result["unchanged_seconds"]), "s")
+    http_db = copy_db(launched, "reviews_http")
+    prep = reviews_shell(http_db, f"submits_prepare({submits}, {str(OUT)!r})")
+    work = json.loads(Path(prep["file"]).read_text(encoding="utf-8"))
+    token = api_token(http_db, "manager")
+    with server(http_db, workers, threads, quiet=True) as (port, _proc):
+        api = Client(port)
+        api.headers["Authorization"] = f"Bearer {token}"
+        warm, timed_work = work[:20], work[20:]
+
+        def send(item: dict[str, object]) -> None:
+            status, body = api.request(
+                "POST",
+                f"/api/v1/reviews/evaluations/{item['id']}/submit",
+                json.dumps({"answers": item["answers"]}),  # ASCII: http.client sends str as Latin-1
+                {"Content-Type": "application/json", "If-Match": '"1"'},
+            )
+            assert status == 200, (status, body[:300])
+
+        for item in warm:
+            send(item)
+        start = time.perf_counter()
+        for item in timed_work:
+            send(item)
+        figure("api_manager_submits_per_s", len(timed_work) / (time.perf_counter() - start), "/s")
+        # Pages (and their API twins) with the cycle's reviews in several states.
+        reviews = prep["reviews"]
+        pages = (
+            ("employee", f"review_form_{reviews}", f"/reviews/evaluations/{prep['self_evaluation']}/"),
+            ("hr", f"hr_progress_{reviews}", f"/reviews/cycles/{prep['cycle']}/"),
+        )
+        for username, name, path in pages:
+            web = Client(port)
+            web.login(username)
+            status, _ = web.request("GET", path)
+            if status != 200:
+                print(f"{name}: not measured (GET {path} answered {status})", flush=True)
+                continue
+            report_latency(name, timed(web, path, n))
+        api_pages = (
+            ("employee", f"api_evaluation_read_{reviews}", f"/api/v1/reviews/evaluations/{prep['self_evaluation']}"),
+            ("hr", f"api_cycle_progress_{reviews}", f"/api/v1/reviews/cycles/{prep['cycle']}"),
+        )
+        for username, name, path in api_pages:
+            client = Client(port)
+            client.headers["Authorization"] = f"Bearer {api_token(http_db, username)}"
+            report_latency(name, timed(client, path, n))
+    check = reviews_shell(http_db, f"submits_check({submits})")
+    assert int(check["submitted"]) >= len(work), check
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--employees", type=int, default=10000)
@@ -328,7 +425,9 @@ def main() -> None:
     parser.add_argument("--import-rows", type=int, default=50000)
     parser.add_argument("--kpi-rows", type=int, default=100_000)
     parser.add_argument("--bulk-people", type=int, default=2000)
-    parser.add_argument("--only", default="seed,http,import,goals,kpi-import,bulk")
+    parser.add_argument("--review-people", type=int, default=10000)
+    parser.add_argument("--review-submits", type=int, default=600)
+    parser.add_argument("--only", default="seed,http,import,goals,kpi-import,bulk,reviews")
     parser.add_argument("--workers", type=int, default=int(os.environ.get("WORKERS", "1")))
     parser.add_argument("--threads", type=int, default=int(os.environ.get("THREADS", "2")))
     args = parser.parse_args()
@@ -344,6 +443,8 @@ def main() -> None:
         bench_kpi_import(args.kpi_rows)
     if "bulk" in parts:
         bench_bulk(args.bulk_people)
+    if "reviews" in parts:
+        bench_reviews(args.review_people, args.requests, args.review_submits, args.workers, args.threads)
     if not os.environ.get("BENCH_KEEP"):
         shutil.rmtree(OUT, ignore_errors=True)
 

@@ -8,6 +8,7 @@ from jixiao.goals.api_company import library_router as goals_library_router
 from jixiao.goals.api_company import template_router as goals_template_router
 from jixiao.org.api import router as org_router
 from jixiao.org.api_import import router as import_router
+from jixiao.reviews.api import router as reviews_router
 
 api = JixiaoAPI(
     title="jixiao API",
@@ -25,3 +26,4 @@ api.add_router("/", goals_template_router)
 api.add_router("/", goals_kpi_router)
 api.add_router("/", goals_company_router)
 api.add_router("/", goals_library_router)
+api.add_router("/reviews", reviews_router)

@@ -152,7 +152,7 @@ class CompetencyModel(TimeStampedModel):
     job_family = models.CharField(_("job family"), max_length=60, blank=True)
     job_levels = models.JSONField(_("job levels"), default=list, blank=True)
     competencies = models.ManyToManyField(
-        Competency, through="CompetencyModelItem", related_name="models", verbose_name=_("competencies")
+        Competency, through="CompetencyModelItem", related_name="competency_models", verbose_name=_("competencies")
     )
     version = models.PositiveIntegerField(default=1, editable=False)
 
@@ -406,6 +406,8 @@ class Review(models.Model):
             models.Index(fields=["skip_level", "cycle"], name="reviews_review_skip_level"),
             models.Index(fields=["reviewee", "cycle"], name="reviews_review_reviewee"),
             models.Index(fields=["cycle", "department"], name="reviews_review_department"),
+            # The HR progress page groups a cycle's reviews by department and state.
+            models.Index(fields=["cycle", "department", "state", "skip_level"], name="reviews_review_progress"),
         ]
 
     def __str__(self) -> str:
@@ -454,7 +456,11 @@ class Evaluation(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["cycle", "reviewee", "rater", "kind"], name="reviews_evaluation_once")
         ]
-        indexes = [models.Index(fields=["rater", "cycle", "state"], name="reviews_eval_rater")]
+        indexes = [
+            models.Index(fields=["rater", "cycle", "state"], name="reviews_eval_rater"),
+            # The progress page counts a cycle's parts by kind and state, and pages through the overdue ones.
+            models.Index(fields=["cycle", "kind", "state", "review"], name="reviews_eval_progress"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.review_id}:{self.kind}"

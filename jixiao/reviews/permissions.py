@@ -106,3 +106,19 @@ def evaluation_for_user(user: Any, evaluation_id: object, *, write: bool = False
     if evaluation is None or (write and evaluation.rater_id != ctx.employee_id):
         raise _refuse(user, "reviews.evaluation", evaluation_id, write=write)
     return evaluation
+
+
+def cycle_for_hr(user: Any, cycle_id: object, *, manage: bool = False) -> Cycle:
+    """A cycle for HR's pages (progress, release, export): HR or admin who manages it, or whose scope it reaches.
+
+    HR of one unit opens a company-wide cycle to follow her unit's part of it; a cycle over other units
+    only is not hers to open.
+    """
+    from . import selectors_cycles
+
+    if not can_create_cycle(user):
+        raise _refuse(user, "reviews.cycle", cycle_id, write=manage)
+    cycle = cycle_for_user(user, cycle_id, manage=manage)
+    if not manage and not selectors_cycles.may_open(user, cycle):
+        raise _refuse(user, "reviews.cycle", cycle_id, write=False)
+    return cycle

@@ -94,7 +94,8 @@ def review_view(*, role: str, state: str, self_submitted: bool) -> ReviewView:
     if role == "reviewee":
         return ReviewView(role, True, released, False, False, released)
     if role == "manager":
-        return ReviewView(role, self_submitted, True, True, manager_done, manager_done)
+        # The skip-level decision is addressed to her: a return's comment says what to change.
+        return ReviewView(role, self_submitted, True, True, True, manager_done)
     if role in ("skip_level", "hr", "admin"):
         return ReviewView(role, self_submitted, manager_done, manager_done, manager_done, manager_done)
     if role == "chain":

@@ -54,7 +54,7 @@ def competencies(state: str = "active") -> list[Competency]:
     qs = (
         Competency.objects.select_related("value")
         .prefetch_related("anchors")
-        .annotate(model_count=Count("models", distinct=True))
+        .annotate(model_count=Count("competency_models", distinct=True))
     )
     if state == "active":
         qs = qs.filter(active=True)

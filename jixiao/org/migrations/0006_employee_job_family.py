@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('org', '0005_import_job_kpi_kind'),
+        ("org", "0005_import_job_kpi_kind"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='employee',
-            name='job_family',
-            field=models.CharField(blank=True, default='', max_length=60, verbose_name='job family'),
+            model_name="employee",
+            name="job_family",
+            field=models.CharField(blank=True, default="", max_length=60, verbose_name="job family"),
         ),
     ]

@@ -233,6 +233,7 @@ def test_hr_reassigns_the_manager_part_with_a_reason_and_the_new_rater_starts_af
     moved = evaluation_of(review, MANAGER)
     assert review.manager_id == personas.skip.pk and moved.rater_id == personas.skip.pk and moved.answers == {}
     event = AuditEvent.objects.get(action="review.reassign")
+    assert event.after is not None and event.before is not None
     assert event.after["reason"] == "经理调岗" and event.before["manager"] == personas.manager.pk
 
 

@@ -1,0 +1,372 @@
+"""Forms of HR's cycle pages: a cycle (participants and phase dates), scoring, release, reassigning a rater.
+
+Forms parse and show errors; the rules live in services.py, whose refusals come back beside the fields they
+name (`add_domain_errors`: "phase_self" → the self phase's due date, "departments", "template", …).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Sequence
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from jixiao.goals.forms_kpi import DomainErrorsMixin, PeriodChoice
+from jixiao.goals.models import Period
+from jixiao.org.models import Department, Employee, Status
+from jixiao.org.selectors import department_name
+
+from . import services
+from .models import PHASE_ORDER, Cycle, EvaluationKind, PhaseKind, ReviewTemplate
+from .selectors_cycles import localised
+
+DATE = {"type": "date"}
+# Default length of each phase in days, one after the other from today.
+PHASE_DAYS: dict[str, int] = {
+    PhaseKind.SELF: 7,
+    PhaseKind.MANAGER: 7,
+    PhaseKind.SKIP_LEVEL: 5,
+    PhaseKind.RELEASE: 3,
+    PhaseKind.ACKNOWLEDGEMENT: 7,
+}
+CYCLE_PHASES = [k for k in PHASE_ORDER if k in PHASE_DAYS]
+_NUMBERS = re.compile(r"[\s,;，；、]+")
+
+
+def default_phase_dates(start: dt.date) -> dict[str, tuple[dt.date, dt.date]]:
+    """Phases back to back from `start` (skip-level approval included; it is used only when ticked)."""
+    out = {}
+    day = start
+    for kind in CYCLE_PHASES:
+        due = day + dt.timedelta(days=PHASE_DAYS[kind] - 1)
+        out[kind] = (day, due)
+        day = due + dt.timedelta(days=1)
+    return out
+
+
+class TemplateChoice(forms.ModelChoiceField):
+    def label_from_instance(self, obj: ReviewTemplate) -> str:
+        return localised(obj.name, obj.name_en)
+
+
+class DepartmentsChoice(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: Department) -> str:
+        return "\u2003" * obj.depth + department_name(obj)
+
+
+class ParticipantsForm(DomainErrorsMixin, forms.Form):
+    """Who a cycle reviews: department subtrees, job levels, hired before a date, people left out."""
+
+    departments = DepartmentsChoice(
+        label=_("Departments (with their sub-departments)"),
+        queryset=Department.objects.none(),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 8}),
+        help_text=_("Hold Ctrl (⌘ on a Mac) to pick several. None picked: the whole company."),
+    )
+    levels = forms.MultipleChoiceField(
+        label=_("Job levels"), required=False, widget=forms.CheckboxSelectMultiple, help_text=_("None ticked: all.")
+    )
+    hired_before = forms.DateField(
+        label=_("Hired before"),
+        required=False,
+        widget=forms.DateInput(attrs=DATE, format="%Y-%m-%d"),
+        help_text=_("Leave out people who joined on or after this date, e.g. those still on probation."),
+    )
+    exclude = forms.CharField(
+        label=_("Leave out (employee numbers)"),
+        required=False,
+        max_length=20000,
+        widget=forms.Textarea(attrs={"rows": 2, "placeholder": "E00012, E00345"}),
+        help_text=_("Separated by commas, spaces or new lines."),
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        departments: Sequence[Department] = (),
+        levels: Sequence[str] = (),
+        company_wide: bool = True,
+        **kwargs: Any,
+    ):
+        super().__init__(*args, **kwargs)
+        self.company_wide = company_wide
+        field = self.fields["departments"]
+        assert isinstance(field, DepartmentsChoice)
+        field.queryset = Department.objects.filter(pk__in=[d.pk for d in departments]).order_by("path")
+        field.choices = [(d.pk, "\u2003" * d.depth + department_name(d)) for d in departments]
+        if not company_wide:
+            field.help_text = _("Hold Ctrl (⌘ on a Mac) to pick several. Pick at least one within your HR scope.")
+        level_field = self.fields["levels"]
+        assert isinstance(level_field, forms.MultipleChoiceField)
+        level_field.choices = [(level, level) for level in levels]
+        self.excluded: list[Employee] = []
+
+    def clean_exclude(self) -> str:
+        raw = self.cleaned_data.get("exclude") or ""
+        numbers = [n for n in _NUMBERS.split(raw) if n]
+        if not numbers:
+            return ""
+        found = {e.employee_number: e for e in Employee.objects.filter(employee_number__in=numbers)}
+        missing = [n for n in numbers if n not in found]
+        if missing:
+            raise forms.ValidationError(
+                _("No one has these employee numbers: %(numbers)s.") % {"numbers": ", ".join(missing[:10])}
+            )
+        self.excluded = list({e.pk: e for e in found.values()}.values())
+        return ", ".join(dict.fromkeys(numbers))
+
+    def clean_departments(self) -> Any:
+        picked = self.cleaned_data.get("departments")
+        if not self.company_wide and not picked:
+            raise forms.ValidationError(_("Pick departments within your HR scope."))
+        return picked
+
+    def participant_filters(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        return {
+            "departments": tuple(d.pk for d in data.get("departments") or ()),
+            "levels": tuple(data.get("levels") or ()),
+            "hired_before": data.get("hired_before"),
+            "exclude": tuple(e.pk for e in self.excluded),
+        }
+
+
+class CycleForm(ParticipantsForm):
+    """A cycle: names, period, template, skip-level approval, participants and one pair of dates per phase."""
+
+    name = forms.CharField(label=_("Name (Chinese)"), max_length=100)
+    name_en = forms.CharField(label=_("English name"), max_length=100, required=False)
+    period = PeriodChoice(label=_("Period"), queryset=Period.objects.none())
+    template = TemplateChoice(
+        label=_("Review template"),
+        queryset=ReviewTemplate.objects.none(),
+        help_text=_("Frozen into the cycle at launch: later edits of the template do not change it."),
+    )
+    skip_level = forms.BooleanField(
+        label=_("Skip-level approval (隔级审批)"),
+        required=False,
+        help_text=_("The manager's manager approves each review before it can be released."),
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    field_names = {f"phase_{kind}": f"phase_{kind}_due" for kind in CYCLE_PHASES} | {"phases": "__all__"}
+    # After launch: names and dates only (services.cycle_update refuses anything else).
+    LAUNCHED_FIXED = ("period", "template", "skip_level", "departments", "levels", "hired_before", "exclude")
+
+    def __init__(self, *args: Any, cycle: Cycle | None = None, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.cycle = cycle
+        period = self.fields["period"]
+        template = self.fields["template"]
+        assert isinstance(period, PeriodChoice)
+        assert isinstance(template, TemplateChoice)
+        period.queryset = Period.objects.order_by("-start", "end", "pk")
+        template.queryset = ReviewTemplate.objects.filter(_templates_offered(cycle)).order_by("name", "pk")
+        for kind in CYCLE_PHASES:
+            label = PhaseKind(kind).label
+            self.fields[f"phase_{kind}_start"] = forms.DateField(
+                label=_("%(phase)s starts") % {"phase": label},
+                required=kind != PhaseKind.SKIP_LEVEL,
+                widget=forms.DateInput(attrs={**DATE, "class": "form-control"}, format="%Y-%m-%d"),
+            )
+            self.fields[f"phase_{kind}_due"] = forms.DateField(
+                label=_("%(phase)s due") % {"phase": label},
+                required=kind != PhaseKind.SKIP_LEVEL,
+                widget=forms.DateInput(attrs={**DATE, "class": "form-control"}, format="%Y-%m-%d"),
+            )
+        self.launched = cycle is not None and cycle.state != Cycle.State.DRAFT
+        if self.launched:
+            for name in self.LAUNCHED_FIXED:
+                self.fields[name].disabled = True
+        if not self.is_bound and cycle is None:
+            for kind, (start, due) in default_phase_dates(timezone.localdate()).items():
+                self.initial.setdefault(f"phase_{kind}_start", start)
+                self.initial.setdefault(f"phase_{kind}_due", due)
+
+    @classmethod
+    def initial_for(cls, cycle: Cycle) -> dict[str, Any]:
+        filters = cycle.filters or {}
+        excluded = list(
+            Employee.objects.filter(pk__in=filters.get("exclude") or []).values_list("employee_number", flat=True)
+        )
+        initial: dict[str, Any] = {
+            "name": cycle.name,
+            "name_en": cycle.name_en,
+            "period": cycle.period_id,
+            "template": cycle.template_id,
+            "skip_level": cycle.skip_level,
+            "departments": list(filters.get("departments") or []),
+            "levels": list(filters.get("levels") or []),
+            "hired_before": dt.date.fromisoformat(filters["hired_before"]) if filters.get("hired_before") else None,
+            "exclude": ", ".join(sorted(excluded)),
+            "version": cycle.version,
+        }
+        for phase in cycle.phases.all():
+            initial[f"phase_{phase.kind}_start"] = phase.starts_on
+            initial[f"phase_{phase.kind}_due"] = phase.due_on
+        return initial
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        for kind in CYCLE_PHASES:
+            start, due = data.get(f"phase_{kind}_start"), data.get(f"phase_{kind}_due")
+            if kind == PhaseKind.SKIP_LEVEL and data.get("skip_level") and (start is None or due is None):
+                self.add_error(f"phase_{kind}_due", _("Give the skip-level approval its dates."))
+            elif start is not None and due is not None and start > due:
+                self.add_error(f"phase_{kind}_due", _("A phase cannot end before it starts."))
+        return data
+
+    def phase_inputs(self) -> tuple[services.PhaseInput, ...]:
+        data = self.cleaned_data
+        out = []
+        for kind in CYCLE_PHASES:
+            if kind == PhaseKind.SKIP_LEVEL and not data.get("skip_level"):
+                continue
+            start, due = data.get(f"phase_{kind}_start"), data.get(f"phase_{kind}_due")
+            if start is not None and due is not None:
+                out.append(services.PhaseInput(kind=kind, starts_on=start, due_on=due))
+        return tuple(out)
+
+    def cycle_input(self) -> services.CycleInput:
+        data = self.cleaned_data
+        filters = self.participant_filters()
+        if self.launched and self.cycle is not None:
+            # Disabled fields keep what the cycle has; pass its filters exactly as stored.
+            stored = self.cycle.filters or {}
+            filters = {
+                "departments": tuple(stored.get("departments") or ()),
+                "levels": tuple(stored.get("levels") or ()),
+                "hired_before": dt.date.fromisoformat(stored["hired_before"]) if stored.get("hired_before") else None,
+                "exclude": tuple(stored.get("exclude") or ()),
+            }
+        return services.CycleInput(
+            name=data["name"],
+            name_en=data.get("name_en") or "",
+            period=data["period"],
+            template=data["template"],
+            skip_level=bool(data.get("skip_level")),
+            phases=self.phase_inputs(),
+            **filters,
+        )
+
+    def phase_rows(self) -> list[tuple[str, str, forms.BoundField, forms.BoundField]]:
+        """(kind, label, start field, due field) for the template, in the phases' order."""
+        return [
+            (kind, str(PhaseKind(kind).label), self[f"phase_{kind}_start"], self[f"phase_{kind}_due"])
+            for kind in CYCLE_PHASES
+        ]
+
+
+def _templates_offered(cycle: Cycle | None) -> Q:
+    """The non-archived templates, and the cycle's own even if archived since."""
+    q = Q(archived=False)
+    if cycle is not None and cycle.template_id:
+        q |= Q(pk=cycle.template_id)
+    return q
+
+
+class ScoringForm(DomainErrorsMixin, forms.Form):
+    """A launched cycle's band thresholds and self-rating weight (everything is rescored after a change)."""
+
+    self_weight = forms.IntegerField(
+        label=_("Self-rating weight (%)"),
+        min_value=0,
+        max_value=100,
+        help_text=_("How much of each rated section comes from the self review, e.g. 20 for self 20% / manager 80%."),
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, bands: Sequence[dict[str, Any]] = (), **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.band_codes = [str(b["code"]) for b in bands]
+        for b in bands:
+            self.fields[f"band_{b['code']}"] = forms.DecimalField(
+                label=_("Lowest score for %(band)s") % {"band": b["code"]},
+                max_digits=5,
+                decimal_places=2,
+                min_value=Decimal(0),
+                widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off", "class": "form-control"}),
+            )
+        self.field_names = {"bands": "__all__"}
+
+    def band_fields(self) -> list[forms.BoundField]:
+        return [self[f"band_{code}"] for code in self.band_codes]
+
+    def bands(self) -> list[tuple[str, Decimal]]:
+        return [(code, self.cleaned_data[f"band_{code}"]) for code in self.band_codes]
+
+
+class ReleaseForm(forms.Form):
+    department = forms.TypedChoiceField(
+        label=_("Release"),
+        coerce=int,
+        required=False,
+        empty_value=None,
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+
+    def __init__(self, *args: Any, departments: Sequence[Department] = (), **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        field = self.fields["department"]
+        assert isinstance(field, forms.TypedChoiceField)
+        field.choices = [("", _("The whole cycle (everything in my scope)"))] + [
+            (d.pk, "\u2003" * d.depth + department_name(d)) for d in departments
+        ]
+        self.by_id = {d.pk: d for d in departments}
+
+    def chosen(self) -> Department | None:
+        pk = self.cleaned_data.get("department") if hasattr(self, "cleaned_data") else None
+        return self.by_id.get(pk) if pk else None
+
+
+class ReassignForm(DomainErrorsMixin, forms.Form):
+    """Move the manager's or skip-level part of a review to someone else, with a reason."""
+
+    kind = forms.ChoiceField(label=_("Which part"), widget=forms.RadioSelect)
+    employee_number = forms.CharField(
+        label=_("New reviewer (employee number)"), max_length=32, help_text=_("Find it in the directory.")
+    )
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Kept in the audit log, e.g. “The manager left the team on 1 March.”"),
+    )
+    field_names = {"rater": "employee_number"}
+
+    def __init__(self, *args: Any, skip_level: bool = False, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        kind = self.fields["kind"]
+        assert isinstance(kind, forms.ChoiceField)
+        choices = [(EvaluationKind.MANAGER.value, EvaluationKind.MANAGER.label)]
+        if skip_level:
+            choices.append((EvaluationKind.SKIP_LEVEL.value, EvaluationKind.SKIP_LEVEL.label))
+        kind.choices = choices
+        self.rater: Employee | None = None
+
+    def clean_employee_number(self) -> str:
+        number = (self.cleaned_data.get("employee_number") or "").strip()
+        rater = Employee.objects.filter(employee_number=number).exclude(status=Status.LEFT).first()
+        if rater is None:
+            raise forms.ValidationError(_("No current employee has the number %(number)s.") % {"number": number})
+        self.rater = rater
+        return number
+
+    def add_domain_errors(self, fields: dict[str, list[str]], message: str) -> None:
+        # The service's sentence says what to do ("Pick a current employee other than the reviewee"); keep it.
+        super().add_domain_errors(fields, message)
+        if message not in self.non_field_errors():
+            self.add_error(None, message)
+
+    def clean_reason(self) -> str:
+        reason = (self.cleaned_data.get("reason") or "").strip()
+        if not reason:
+            raise forms.ValidationError(_("Say why the reviewer changes."))
+        return reason
