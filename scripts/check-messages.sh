@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 root="$(pwd)"
 tmp="$(mktemp -d)"; trap 'rm -rf "$tmp"' EXIT
-tar --exclude=.venv --exclude=var --exclude=staticfiles --exclude=.git -cf - . | tar -xf - -C "$tmp"
+tar --exclude=.venv --exclude=var --exclude=staticfiles --exclude=.git --exclude=bench/out -cf - . | tar -xf - -C "$tmp"
 cd "$tmp"
 for domain in django djangojs; do
   ext=(); [ "$domain" = djangojs ] && ext=(-e js)

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from jixiao.audit.services import record_event
 from jixiao.core.errors import DomainError
+from jixiao.core.prepared import Prepared
 from jixiao.org.models import Employee, Status
 from jixiao.org.selectors import actor_context, forget_actor_context
 
@@ -167,15 +168,22 @@ def token_revoke(*, token: ApiToken, actor: User) -> ApiToken:
     return token
 
 
+# Every API call asks this: compiled once per process (core.prepared), run with the secret's digest.
+_LIVE_TOKEN = Prepared(
+    lambda digest: (
+        ApiToken.objects.select_related("user")
+        .filter(digest=digest, revoked_at__isnull=True, user__is_active=True)
+        .order_by()[:1]
+    ),
+    str,
+)
+
+
 def token_authenticate(secret: str) -> User | None:
     """The active owner of a live token with this secret, or None."""
     if not secret.startswith(TOKEN_PREFIX):
         return None
-    token = (
-        ApiToken.objects.select_related("user")
-        .filter(digest=token_digest(secret), revoked_at__isnull=True, user__is_active=True)
-        .first()
-    )
+    token = _LIVE_TOKEN.first(token_digest(secret))
     if token is None:
         return None
     now = timezone.now()

@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING, Any
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils.translation import get_language, gettext
 
+from jixiao.core.prepared import Prepared
+
 from .models import Department, Employee, HRScope, Status
 
 if TYPE_CHECKING:
@@ -60,6 +62,23 @@ class ActorContext:
 ANONYMOUS = ActorContext()
 
 
+# Every request asks these two: compiled once per process (core.prepared), run with the user's id.
+_ME = Prepared(
+    lambda user_id: (
+        Employee.objects.filter(user_id=user_id)
+        .exclude(status=Status.LEFT)
+        .annotate(has_reports=Exists(Employee.objects.filter(manager=OuterRef("pk")).exclude(status=Status.LEFT)))
+        .values("id", "chain", "department__path", "has_reports")
+        .order_by("pk")[:1]
+    ),
+    int,
+)
+_SCOPES = Prepared(
+    lambda user_id: HRScope.objects.filter(user_id=user_id).values("department_id", "department__path").order_by(),
+    int,
+)
+
+
 def actor_context(user: Any) -> ActorContext:
     """The user's roles and place in the organisation, cached on the user object."""
     if user is None or not user.is_authenticated or not user.is_active:
@@ -67,15 +86,8 @@ def actor_context(user: Any) -> ActorContext:
     cached: ActorContext | None = getattr(user, _CTX_ATTR, None)
     if cached is not None:
         return cached
-    has_reports = Exists(Employee.objects.filter(manager=OuterRef("pk")).exclude(status=Status.LEFT))
-    me = (
-        Employee.objects.filter(user=user)
-        .exclude(status=Status.LEFT)
-        .annotate(has_reports=has_reports)
-        .values("id", "chain", "department__path", "has_reports")
-        .first()
-    )
-    scopes = list(HRScope.objects.filter(user=user).values_list("department_id", "department__path"))
+    me = _ME.first(user.pk)
+    scopes = [(row["department_id"], row["department__path"]) for row in _SCOPES.all(user.pk)]
     ctx = ActorContext(
         is_admin=bool(user.is_superuser),
         is_executive=bool(getattr(user, "is_executive", False)),

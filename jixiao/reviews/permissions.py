@@ -15,6 +15,7 @@ from typing import Any
 from django.http import Http404
 
 from jixiao.audit.services import record_event
+from jixiao.core.prepared import Prepared
 from jixiao.org.selectors import actor_context
 
 from .models import Cycle, Evaluation, Review
@@ -92,18 +93,42 @@ def can_administer_review(user: Any, review: Review) -> bool:
     return ctx.is_admin or (bool(path) and ctx.in_hr_scope(path))
 
 
+# The gate of every autosave and submit: compiled once per process (core.prepared), run with the id.
+_EVALUATION = Prepared(
+    lambda pk: (
+        Evaluation.objects.filter(pk=pk)
+        .select_related(
+            "review__cycle__period",
+            "review__reviewee__department",
+            "review__department",
+            "review__manager__user",
+            "review__skip_level__user",
+            "rater__user",
+        )
+        .order_by()
+    ),
+    int,
+)
+
+
 def evaluation_for_user(user: Any, evaluation_id: object, *, write: bool = False) -> Evaluation:
-    """The evaluation if the user may read it (through its review); with write, only its own rater."""
+    """The evaluation if the user may read it (through its review); with write, only its own rater.
+
+    Loaded by primary key first: filtering by `review__in=visible_to(user)` made SQLite scan every review
+    of every cycle. Writers are checked by rater; readers by the review's visibility (one indexed query).
+    """
     pk = _int(evaluation_id)
-    evaluation = (
-        Evaluation.objects.filter(pk=pk, review__in=Review.objects.visible_to(user))
-        .select_related("review__cycle__period", "review__reviewee__department", "review__department", "rater__user")
-        .first()
-        if pk
-        else None
-    )
+    evaluation = _EVALUATION.first(pk) if pk else None
     ctx = actor_context(user)
-    if evaluation is None or (write and evaluation.rater_id != ctx.employee_id):
+    if evaluation is None:
+        raise _refuse(user, "reviews.evaluation", evaluation_id, write=write)
+    if write:
+        allowed = evaluation.rater_id is not None and evaluation.rater_id == ctx.employee_id
+    else:
+        allowed = (evaluation.rater_id == ctx.employee_id and ctx.employee_id is not None) or (
+            Review.objects.visible_to(user).filter(pk=evaluation.review_id).exists()
+        )
+    if not allowed:
         raise _refuse(user, "reviews.evaluation", evaluation_id, write=write)
     return evaluation
 

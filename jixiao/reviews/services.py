@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import F, Q, QuerySet
+from django.db.models import F, Q, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy
 from jixiao.audit.services import Change, record_event, record_events
 from jixiao.core.errors import DomainError, StaleWrite
 from jixiao.core.notifications import Message, notify
+from jixiao.core.prepared import Prepared
 from jixiao.goals.models import GoalPlan, GoalSettings, KPITarget, Objective, OwnerType, Period
 from jixiao.goals.scoring import ScoringError
 from jixiao.org.models import Department, Employee, Status
@@ -668,20 +669,50 @@ def _field_errors(problems: Mapping[str, str]) -> dict[str, list[str]]:
     return {f: [str(PROBLEM_MESSAGES.get(code, code))] for f, code in problems.items()}
 
 
+def _within_period(prefix: str, period_id: int) -> Q:
+    """Rows whose period (through `prefix`) lies inside the period `period_id`."""
+    bounds = Period.objects.filter(pk=period_id)
+    return Q(
+        **{f"{prefix}start__gte": Subquery(bounds.values("start")), f"{prefix}end__lte": Subquery(bounds.values("end"))}
+    )
+
+
+# Read on every manager submit: compiled once per process (core.prepared), run with reviewee and period ids.
+_KPI_ITEMS = Prepared(
+    lambda employee_id, period_id: (
+        KPITarget.objects.filter(_within_period("period__", period_id), employee_id=employee_id)
+        .values("id", "indicator__name", "indicator__name_en", "weight", "attainment")
+        .order_by("pk")
+    ),
+    int,
+    int,
+)
+_GOAL_ITEMS = Prepared(
+    lambda employee_id, period_id: (
+        Objective.objects.filter(
+            owner_type=OwnerType.PERSON,
+            employee_id=employee_id,
+            period_id__in=GoalPlan.objects.filter(
+                _within_period("period__", period_id), employee_id=employee_id, state=GoalPlan.State.APPROVED
+            ).values("period_id"),
+        )
+        .values("id", "title", "weight", "progress")
+        .order_by("pk")
+    ),
+    int,
+    int,
+)
+
+
 def auto_items_for(review: Review) -> list[dict[str, Any]]:
     """The reviewee's KPI targets and approved person objectives of the cycle's period, for automatic sections."""
     snapshot = review.cycle.snapshot
     kpi_key = next((s["key"] for s in snapshot["sections"] if s["kind"] == SectionKind.KPI), None)
     goals_key = next((s["key"] for s in snapshot["sections"] if s["kind"] == SectionKind.GOALS), None)
-    period = review.cycle.period
-    within = Q(period__start__gte=period.start, period__end__lte=period.end)
+    period_id = review.cycle.period_id
     items: list[dict[str, Any]] = []
     if kpi_key:
-        for t in (
-            KPITarget.objects.filter(within, employee_id=review.reviewee_id)
-            .values("id", "indicator__name", "indicator__name_en", "weight", "attainment")
-            .order_by("pk")
-        ):
+        for t in _KPI_ITEMS.all(review.reviewee_id, period_id):
             items.append(
                 {
                     "section": kpi_key,
@@ -694,16 +725,7 @@ def auto_items_for(review: Review) -> list[dict[str, Any]]:
                 }
             )
     if goals_key:
-        approved = GoalPlan.objects.filter(
-            within, employee_id=review.reviewee_id, state=GoalPlan.State.APPROVED
-        ).values_list("period_id", flat=True)
-        for o in (
-            Objective.objects.filter(
-                owner_type=OwnerType.PERSON, employee_id=review.reviewee_id, period_id__in=approved
-            )
-            .values("id", "title", "weight", "progress")
-            .order_by("pk")
-        ):
+        for o in _GOAL_ITEMS.all(review.reviewee_id, period_id):
             items.append(
                 {
                     "section": goals_key,
@@ -825,7 +847,8 @@ def evaluation_save(
             model_key=review.competency_model,
             auto_items=review.auto_items,
             manager=clean,
-            self_answers=_submitted_answers(review, EvaluationKind.SELF),
+            # A review still at self review has no submitted self review: no need to look.
+            self_answers=None if review.state == S.SELF_REVIEW else _submitted_answers(review, EvaluationKind.SELF),
         )
         review_updates.update(
             auto_items=review.auto_items,
