@@ -28,14 +28,24 @@ AUTOMATIC_KINDS = ("kpi", "goals")
 UNSCORED_KINDS = ("questions",)
 
 
+_DECIMALS: dict[str, Decimal] = {}
+
+
 def dec(value: object) -> Decimal | None:
-    """A Decimal from a stored string or number; None for blanks."""
+    """A Decimal from a stored string or number; None for blanks (ratings repeat: parsed strings are kept)."""
     if value is None or value == "":
         return None
+    text = value if isinstance(value, str) else str(value)
+    cached = _DECIMALS.get(text)
+    if cached is not None:
+        return cached
     try:
-        return Decimal(str(value))
+        parsed = Decimal(text)
     except InvalidOperation:
         return None
+    if len(_DECIMALS) < 10_000:
+        _DECIMALS[text] = parsed
+    return parsed
 
 
 def level_values(snapshot: Mapping[str, Any]) -> set[Decimal]:
@@ -122,66 +132,128 @@ def review_breakdown(
     """Every section's score and the final score and band, as the JSON stored on the review.
 
     `manager` is None until the manager submits (then nothing is scored yet); `self_answers` is None
-    when there is no submitted self review (the manager's ratings then stand alone).
+    when there is no submitted self review (the manager's ratings then stand alone). To score many
+    reviews of one cycle, build one Scorer and call it for each.
     """
-    self_weight = (dec(snapshot["template"].get("self_weight")) or Decimal(0)) / 100
-    sections_out: list[dict[str, Any]] = []
-    inputs: list[scoring.SectionInput] = []
-    overrides = (manager or {}).get("overrides", {})
-    for section in snapshot["sections"]:
-        key, kind = section["key"], section["kind"]
-        out: dict[str, Any] = {
-            "key": key,
-            "kind": kind,
-            "title": section["title"],
-            "title_en": section.get("title_en", ""),
-        }
-        score: Decimal | None = None
-        if kind in AUTOMATIC_KINDS:
-            items = [i for i in auto_items if i.get("section") == key]
-            automatic = automatic_score(snapshot, items)
-            out["automatic"] = None if automatic is None else str(automatic)
-            override = overrides.get(key) or {}
-            manual = dec(override.get("score"))
-            if manager is not None:
-                score = scoring.overridden(automatic=automatic, manual=manual, reason=str(override.get("reason", "")))
-                if manual is not None:
-                    out["override_reason"] = str(override.get("reason", ""))
-        elif kind in RATED_KINDS:
-            competencies = competency_items(snapshot, section, model_key)
-            manager_mean = _rated_mean(manager, key, competencies) if manager is not None else None
-            self_mean = _rated_mean(self_answers, key, competencies)
-            out["manager"] = None if manager_mean is None else str(manager_mean)
-            out["self"] = None if self_mean is None else str(self_mean)
-            score = scoring.blend(manager=manager_mean, self_rating=self_mean, self_weight=self_weight)
-        else:
-            sections_out.append(out | {"weight": "0", "effective_weight": "0", "score": None, "contribution": "0"})
-            continue
-        inputs.append(scoring.SectionInput(key, Decimal(str(section["weight"])), score, bool(section["required"])))
-        sections_out.append(out)
-    if manager is None:
+    return Scorer(snapshot).score(model_key=model_key, auto_items=auto_items, manager=manager, self_answers=self_answers)
+
+
+class Scorer:
+    """review_breakdown for the reviews of one cycle: the snapshot is read once, each review is then a few loops."""
+
+    def __init__(self, snapshot: Mapping[str, Any]):
+        self.snapshot = snapshot
+        self.self_weight = (dec(snapshot["template"].get("self_weight")) or Decimal(0)) / 100
+        self.bands = sorted(bands_of(snapshot), key=lambda b: b[1], reverse=True)
+        table, floor = attainment_table(snapshot)
+        self.table = sorted(table, key=lambda row: row[0], reverse=True)
+        self.floor = Decimal(floor)
+        self.sections = [
+            (s, s["key"], s["kind"], Decimal(str(s["weight"])), bool(s["required"])) for s in snapshot["sections"]
+        ]
+        self._competencies: dict[tuple[str, str], list[tuple[str, Decimal]]] = {}
+
+    def _rating(self, attainment: Decimal) -> Decimal:
+        for threshold, rating in self.table:
+            if attainment >= threshold:
+                return Decimal(rating)
+        return self.floor
+
+    def _automatic(self, items: Sequence[Mapping[str, Any]]) -> Decimal | None:
+        pairs = []
+        for item in items:
+            attainment = dec(item.get("attainment"))
+            if attainment is not None:
+                pairs.append((self._rating(attainment), dec(item.get("weight")) or Decimal(0)))
+        return _weighted(pairs)
+
+    def _fields(self, section: Mapping[str, Any], model_key: str) -> list[tuple[str, Decimal]]:
+        cache_key = (section["key"], model_key)
+        fields = self._competencies.get(cache_key)
+        if fields is None:
+            fields = self._competencies[cache_key] = [
+                (f"{section['key']}:{item['competency']}", dec(item.get("weight")) or Decimal(1))
+                for item in competency_items(self.snapshot, section, model_key)
+            ]
+        return fields
+
+    @staticmethod
+    def _mean(answers: Mapping[str, Any] | None, fields: Sequence[tuple[str, Decimal]]) -> Decimal | None:
+        if not answers:
+            return None
+        ratings = answers.get("ratings", {})
+        pairs = []
+        for field, weight in fields:
+            value = dec(ratings.get(field))
+            if value is None:
+                # A rater who left some items unrated has not finished the section: no partial means.
+                return None
+            pairs.append((value, weight))
+        return _weighted(pairs)
+
+    def score(
+        self,
+        *,
+        model_key: str,
+        auto_items: Sequence[Mapping[str, Any]],
+        manager: Mapping[str, Any] | None,
+        self_answers: Mapping[str, Any] | None,
+    ) -> dict[str, Any]:
+        sections_out: list[dict[str, Any]] = []
+        inputs: list[scoring.SectionInput] = []
+        overrides = (manager or {}).get("overrides", {})
+        for section, key, kind, weight, required in self.sections:
+            out: dict[str, Any] = {
+                "key": key,
+                "kind": kind,
+                "title": section["title"],
+                "title_en": section.get("title_en", ""),
+            }
+            score: Decimal | None = None
+            if kind in AUTOMATIC_KINDS:
+                automatic = self._automatic([i for i in auto_items if i.get("section") == key])
+                out["automatic"] = None if automatic is None else str(automatic)
+                override = overrides.get(key) or {}
+                manual = dec(override.get("score"))
+                if manager is not None:
+                    reason = str(override.get("reason", ""))
+                    score = scoring.overridden(automatic=automatic, manual=manual, reason=reason)
+                    if manual is not None:
+                        out["override_reason"] = reason
+            elif kind in RATED_KINDS:
+                fields = self._fields(section, model_key)
+                manager_mean = self._mean(manager, fields) if manager is not None else None
+                self_mean = self._mean(self_answers, fields)
+                out["manager"] = None if manager_mean is None else str(manager_mean)
+                out["self"] = None if self_mean is None else str(self_mean)
+                score = scoring.blend(manager=manager_mean, self_rating=self_mean, self_weight=self.self_weight)
+            else:
+                sections_out.append(out | {"weight": "0", "effective_weight": "0", "score": None, "contribution": "0"})
+                continue
+            inputs.append(scoring.SectionInput(key, weight, score, required))
+            sections_out.append(out)
+        if manager is None:
+            weights = {key: str(section["weight"]) for section, key, *_rest in self.sections}
+            for out in sections_out:
+                out.setdefault("weight", weights.get(out["key"], "0"))
+            return {"sections": sections_out, "final": None, "band": "", "redistributed": False}
+        result = scoring.final_score(inputs, bands=self.bands)
+        by_key = {r.key: r for r in result.sections}
         for out in sections_out:
-            out.setdefault(
-                "weight", next((str(s["weight"]) for s in snapshot["sections"] if s["key"] == out["key"]), "0")
-            )
-        return {"sections": sections_out, "final": None, "band": "", "redistributed": False}
-    result = scoring.final_score(inputs, bands=bands_of(snapshot))
-    by_key = {r.key: r for r in result.sections}
-    for out in sections_out:
-        r = by_key.get(out["key"])
-        if r is not None:
-            out.update(
-                weight=str(r.weight),
-                effective_weight=str(r.effective_weight),
-                score=None if r.score is None else str(r.score),
-                contribution=str(r.contribution),
-            )
-    return {
-        "sections": sections_out,
-        "final": None if result.final is None else str(result.final),
-        "band": result.band,
-        "redistributed": result.redistributed,
-    }
+            r = by_key.get(out["key"])
+            if r is not None:
+                out.update(
+                    weight=str(r.weight),
+                    effective_weight=str(r.effective_weight),
+                    score=None if r.score is None else str(r.score),
+                    contribution=str(r.contribution),
+                )
+        return {
+            "sections": sections_out,
+            "final": None if result.final is None else str(result.final),
+            "band": result.band,
+            "redistributed": result.redistributed,
+        }
 
 
 def check_answers(

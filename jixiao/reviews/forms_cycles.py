@@ -40,10 +40,18 @@ _NUMBERS = re.compile(r"[\s,;，；、]+")
 
 
 def default_phase_dates(start: dt.date) -> dict[str, tuple[dt.date, dt.date]]:
-    """Phases back to back from `start` (skip-level approval included; it is used only when ticked)."""
+    """Phases back to back from `start`; skip-level approval runs alongside the end of the manager review.
+
+    Approvals follow the manager reviews as they come in, so ticking skip-level approval adds no gap, and
+    leaving it unticked leaves none either.
+    """
     out = {}
     day = start
     for kind in CYCLE_PHASES:
+        if kind == PhaseKind.SKIP_LEVEL:
+            manager_start, manager_due = out[PhaseKind.MANAGER]
+            out[kind] = (max(manager_start, manager_due - dt.timedelta(days=PHASE_DAYS[kind] - 1)), manager_due)
+            continue
         due = day + dt.timedelta(days=PHASE_DAYS[kind] - 1)
         out[kind] = (day, due)
         day = due + dt.timedelta(days=1)
