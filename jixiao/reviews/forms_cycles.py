@@ -45,7 +45,7 @@ def default_phase_dates(start: dt.date) -> dict[str, tuple[dt.date, dt.date]]:
     Approvals follow the manager reviews as they come in, so ticking skip-level approval adds no gap, and
     leaving it unticked leaves none either.
     """
-    out = {}
+    out: dict[str, tuple[dt.date, dt.date]] = {}
     day = start
     for kind in CYCLE_PHASES:
         if kind == PhaseKind.SKIP_LEVEL:
