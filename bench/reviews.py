@@ -14,8 +14,8 @@ The steps, each in a fresh process on its own copy of the database:
 
 For finding why a figure misses its target (run by hand in `manage.py shell` on a database bench/run.py kept
 with BENCH_KEEP=1): `profile_submits` (cProfile of API submits), `submits_gate_ab` (today's evaluation gate
-against one that loads by key) and `recompute_prototype` (cycle_recompute with plain-cursor reads and the
-snapshot prepared once).
+against one that loads by key), `recompute_prototype` (cycle_recompute with plain-cursor reads and the
+snapshot prepared once) and `pages_profile` (CPU time and queries of the review form and progress pages).
 """
 
 from __future__ import annotations
@@ -595,3 +595,56 @@ def submits_gate_ab(workdir: str, rounds: int = 6, per_round: int = 20) -> None:
     use("today")
     for label, values in samples.items():
         print(f"{label}_cpu_ms={min(values):.2f}")
+
+
+def pages_profile(rounds: int = 40, profile: str = "") -> None:
+    """CPU milliseconds (median) and queries per request of the pages bench/run.py times: the review form (the
+    demo employee's self review, and one of the demo manager's open manager reviews) and HR's progress page,
+    through Django's test Client in process, so other work on the machine weighs less than on wall-clock
+    figures. `profile` names one page (`form_self`, `form_manager`, `progress`) to print its cProfile."""
+    import cProfile
+    import pstats
+
+    from django.conf import settings
+    from django.db import connection
+    from django.test import Client
+
+    from jixiao.accounts.models import User
+    from jixiao.reviews.models import Evaluation, EvaluationKind
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.dummy.EmailBackend"
+    cycle = _cycle()
+    own = Evaluation.objects.filter(cycle=cycle, reviewee__user__username="employee", kind=EvaluationKind.SELF)
+    open_manager = (
+        Evaluation.objects.filter(cycle=cycle, rater__user__username="manager", kind=EvaluationKind.MANAGER)
+        .exclude(state=Evaluation.State.SUBMITTED)
+        .order_by("pk")
+    )
+    pages = [("employee", "form_self", own.first()), ("manager", "form_manager", open_manager.first())]
+    urls = [(user, name, f"/reviews/evaluations/{e.pk}/") for user, name, e in pages if e is not None]
+    urls.append(("hr", "progress", f"/reviews/cycles/{cycle.pk}/"))
+    for username, name, url in urls:
+        client = Client(SERVER_NAME="127.0.0.1")
+        client.force_login(User.objects.get(username=username))
+        for _ in range(5):
+            assert client.get(url).status_code == 200, url
+        connection.force_debug_cursor = True
+        connection.queries_log.clear()
+        client.get(url)
+        queries = len(connection.queries_log)
+        connection.force_debug_cursor = False
+        samples = []
+        for _ in range(rounds):
+            gc.collect()
+            start = time.process_time()
+            client.get(url)
+            samples.append((time.process_time() - start) * 1000)
+        print(f"{name}_cpu_ms={statistics.median(samples):.2f}")
+        print(f"{name}_queries={queries}")
+        if profile == name:
+            profiler = cProfile.Profile()
+            profiler.enable()
+            for _ in range(rounds):
+                client.get(url)
+            profiler.disable()
+            pstats.Stats(profiler).sort_stats("cumulative").print_stats(50)

@@ -24,7 +24,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import Annotated, Any
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, QuerySet
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -676,11 +676,16 @@ def cycle_read(request: AuthedRequest, cycle_id: int, response: HttpResponse) ->
     state, evaluations by kind and state, the overdue ones of the current phase, and the launch's progress."""
     cycle = permissions.cycle_for_user(request.user, cycle_id)
     phases = list(CyclePhase.objects.filter(cycle=cycle).order_by("starts_on", "pk"))
-    reviews = Review.objects.visible_to(request.user).filter(cycle=cycle)
+    ctx = actor_context(request.user)
+    # Admins and company-wide HR see every review: they skip the visibility filter, which on 30,000
+    # evaluations triples the query (as the progress page does, selectors_cycles.review_scope_q).
+    sees_all = ctx.is_admin or ctx.is_company_hr
+    reviews = (
+        Review.objects.filter(cycle=cycle) if sees_all else Review.objects.visible_to(request.user).filter(cycle=cycle)
+    )
     evaluations: dict[str, dict[str, int]] = {}
     counted = Evaluation.objects.filter(cycle=cycle)
-    if selectors.review_visibility_q(request.user) != Q():
-        # Those who see every review (admins) skip the filter: on 30,000 evaluations it triples the query.
+    if not sees_all:
         counted = counted.filter(review__in=reviews.values("pk"))
     for row in counted.values("kind", "state").annotate(n=Count("id")).order_by():
         evaluations.setdefault(row["kind"], {})[row["state"]] = row["n"]

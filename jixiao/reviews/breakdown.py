@@ -135,7 +135,9 @@ def review_breakdown(
     when there is no submitted self review (the manager's ratings then stand alone). To score many
     reviews of one cycle, build one Scorer and call it for each.
     """
-    return Scorer(snapshot).score(model_key=model_key, auto_items=auto_items, manager=manager, self_answers=self_answers)
+    return Scorer(snapshot).score(
+        model_key=model_key, auto_items=auto_items, manager=manager, self_answers=self_answers
+    )
 
 
 class Scorer:

@@ -408,6 +408,8 @@ class Review(models.Model):
             models.Index(fields=["cycle", "department"], name="reviews_review_department"),
             # The HR progress page groups a cycle's reviews by department and state.
             models.Index(fields=["cycle", "department", "state", "skip_level"], name="reviews_review_progress"),
+            # The band distribution of a cycle late in its life (every review has a band).
+            models.Index(fields=["cycle", "state", "band"], name="reviews_review_bands"),
         ]
 
     def __str__(self) -> str:

@@ -9,10 +9,11 @@ admins and company-wide HR see all.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.db import connections
 from django.db.models import (
     Count,
     Exists,
@@ -20,7 +21,9 @@ from django.db.models import (
     Q,
     QuerySet,
 )
-from django.utils.translation import get_language
+from django.urls import reverse
+from django.utils.formats import get_format, number_format
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
 from jixiao.org.models import Department, Employee, Status
@@ -52,6 +55,42 @@ def cycle_name(cycle: Cycle) -> str:
 def pct(done: int, total: int) -> int:
     """A whole percentage, rounded down so 99.6% never reads as done."""
     return (done * 100) // total if total else 0
+
+
+# The reader's language → (thousand separator, digits per group), as humanize's intcomma uses them.
+_GROUPING: dict[str, tuple[str, int] | None] = {}
+
+
+def count_writer() -> Callable[[int], str]:
+    """Writes counts as `|intcomma` does in the reader's language ("12,345" in English, "12345" in Chinese).
+
+    For pages with hundreds of figures: the template filter (and even `{{ n }}` of a plain int) looks the
+    language's number formats up again for every figure, about 16 µs each; here once per language.
+    """
+    lang = get_language() or ""
+    if lang not in _GROUPING:
+        sep, size = get_format("THOUSAND_SEPARATOR"), get_format("NUMBER_GROUPING")
+        _GROUPING[lang] = (str(sep), size) if isinstance(size, int) and not isinstance(size, bool) else None
+    fmt = _GROUPING[lang]
+    if fmt is None:  # a grouping Django spells as a sequence: let it do the work
+        return lambda n: str(number_format(n, force_grouping=True))
+    sep, size = fmt
+    if not sep or size <= 0:
+        return str
+
+    def write(n: int) -> str:
+        digits = str(abs(n))
+        if len(digits) > size:
+            head = len(digits) % size or size
+            digits = sep.join([digits[:head], *(digits[i : i + size] for i in range(head, len(digits), size))])
+        return f"-{digits}" if n < 0 else digits
+
+    return write
+
+
+def grouped(n: int) -> str:
+    """One count written as `|intcomma` would (see count_writer)."""
+    return count_writer()(n)
 
 
 # ---- scope --------------------------------------------------------------------------------------
@@ -134,7 +173,8 @@ class PhaseStep:
 
 def cycle_phases(cycle: Cycle) -> list[CyclePhase]:
     """The cycle's phases in their fixed order (one query)."""
-    return sorted(CyclePhase.objects.filter(cycle=cycle), key=lambda p: PHASE_ORDER.index(p.kind))
+    # Sorted here; the model's default order would join the cycle table for nothing.
+    return sorted(CyclePhase.objects.filter(cycle=cycle).order_by(), key=lambda p: PHASE_ORDER.index(p.kind))
 
 
 def phase_steps(cycle: Cycle, phases: Sequence[CyclePhase], today: dt.date) -> list[PhaseStep]:
@@ -250,6 +290,10 @@ def cycles_for_hr(user: Any, *, today: dt.date) -> list[CycleRow]:
 class Cell:
     done: int
     total: int
+    # As the page writes them (see count_writer), filled in with the row's figures.
+    percent_text: str = ""
+    done_text: str = ""
+    total_text: str = ""
 
     @property
     def percent(self) -> int:
@@ -275,6 +319,8 @@ class DeptRow:
     overdue: int = 0
     states: dict[str, int] = field(default_factory=dict)
     cells: list[Cell] = field(default_factory=list)
+    total_text: str = ""  # the figures as the page writes them, with the cells (see count_writer)
+    overdue_text: str = ""
 
     def add(self, state: str, n: int, with_skip: int, overdue: int) -> None:
         """Count `n` reviews in `state`, `with_skip` of them with a skip-level approver."""
@@ -299,6 +345,14 @@ class BandRow:
     count: int
     percent: int
 
+    @property
+    def count_text(self) -> str:
+        return grouped(self.count)
+
+    @property
+    def percent_text(self) -> str:
+        return str(self.percent)
+
 
 @dataclass
 class Progress:
@@ -317,10 +371,12 @@ class Progress:
         return [(label, cell) for (_key, label), cell in zip(self.columns, self.total.cells, strict=True)]
 
     @property
-    def chart_table(self) -> list[tuple[str, list[int]]]:
-        """The chart's numbers as rows (department, count per state shown), its text alternative."""
-        series = self.chart.get("series", [])
-        return [(name, [s["data"][i] for s in series]) for i, name in enumerate(self.chart.get("departments", []))]
+    def chart_table(self) -> list[tuple[str, list[str]]]:
+        """The chart's numbers as rows (department, count per state shown, written out), its text alternative."""
+        series, write = self.chart.get("series", []), count_writer()
+        return [
+            (name, [write(s["data"][i]) for s in series]) for i, name in enumerate(self.chart.get("departments", []))
+        ]
 
 
 STATE_ORDER = list(S.values)
@@ -334,15 +390,19 @@ def progress_columns(cycle: Cycle) -> list[tuple[str, str]]:
     return columns
 
 
-def _fill_cells(row: DeptRow, columns: Sequence[tuple[str, str]]) -> None:
-    values = {
-        "self": Cell(row.self_done, row.total),
-        "manager": Cell(row.manager_done, row.total),
-        "skip": Cell(row.skip_done, row.skip_total),
-        "released": Cell(row.released, row.total),
-        "acknowledged": Cell(row.acknowledged, row.total),
+def _fill_cells(row: DeptRow, columns: Sequence[tuple[str, str]], write: Callable[[int], str] = str) -> None:
+    figures = {
+        "self": (row.self_done, row.total),
+        "manager": (row.manager_done, row.total),
+        "skip": (row.skip_done, row.skip_total),
+        "released": (row.released, row.total),
+        "acknowledged": (row.acknowledged, row.total),
     }
-    row.cells = [values[key] for key, _label in columns]
+    row.cells = []
+    for key, _label in columns:
+        done, total = figures[key]
+        row.cells.append(Cell(done, total, str(pct(done, total)), write(done), write(total)))
+    row.total_text, row.overdue_text = write(row.total), write(row.overdue)
 
 
 def overdue_due_dates(cycle: Cycle, phases: Sequence[CyclePhase], today: dt.date) -> dict[str, dt.date]:
@@ -414,20 +474,22 @@ def cycle_progress(
     if department is not None:
         reviews = reviews.filter(department__path__startswith=department.path)
         selfs = selfs.filter(review__department__path__startswith=department.path)
-    groups: list[tuple[int | None, str, int, int]] = list(
+    groups: list[tuple[int | None, str, int, int]] = fetch_rows(
         reviews.values_list("department_id", "state")
         .annotate(n=Count("pk"), with_skip=Count("skip_level_id"))
         .order_by()
     )
-    self_groups: list[tuple[int | None, int]] = list(
+    self_groups: list[tuple[int | None, int]] = fetch_rows(
         selfs.values_list("review__department_id").annotate(n=Count("pk")).order_by()
     )
     bands: dict[str, int] = dict(
-        reviews.filter(state__in=AFTER_MANAGER_STATES)
-        .exclude(band="")
-        .values_list("band")
-        .annotate(n=Count("pk"))
-        .order_by()
+        fetch_rows(
+            reviews.filter(state__in=AFTER_MANAGER_STATES)
+            .exclude(band="")
+            .values_list("band")
+            .annotate(n=Count("pk"))
+            .order_by()
+        )
     )
     # Every department the reviews can sit in (the chosen subtree, the reader's scope or all): id → path.
     departments = Department.objects.all()
@@ -435,53 +497,63 @@ def cycle_progress(
         departments = departments.filter(path__startswith=department.path)
     elif not (ctx.is_admin or ctx.is_company_hr):
         departments = departments.filter(_paths_q(ctx.hr_paths))
-    paths: dict[int, str] = dict(departments.values_list("pk", "path"))
+    paths: dict[int, str] = dict(fetch_rows(departments.values_list("pk", "path").order_by()))
     late = overdue_due_dates(cycle, phases, today)
     overdue_per_state = {state: _overdue_in(state, late) for state in S.values}
     used = {g[0] for g in groups}
     anchor = department.path if department is not None else _common_path(paths[d] for d in used if d in paths)
     anchor_depth = anchor.count("/") - 1 if anchor else 0
-    # Department id → (row key, the row's department, the department itself?, lies deeper than the row?).
-    bucket: dict[int | None, tuple[str, int | None, bool, bool]] = {}
-    for pk in used | {d for d, _n in self_groups}:
+    used.update(d for d, _n in self_groups)
+    # Each department found → the key of its row: the department itself when it is the anchor (or above it),
+    # else the anchor's child it lies under; the row links one level down when it holds deeper departments.
+    row_of: dict[int | None, str] = {}
+    rows: dict[str, DeptRow] = {}
+    for pk in used:
         path = paths.get(pk) if pk is not None else None
+        deep = False
         if path is None:
-            bucket[pk] = ("none", None, False, False)
-            continue
-        parts = path.strip("/").split("/")
-        if len(parts) <= anchor_depth:
-            bucket[pk] = (f"d{pk}", pk, True, False)
+            key, row_id, own = "none", None, False
         else:
-            top = int(parts[anchor_depth])
-            bucket[pk] = (f"d{top}", top, False, len(parts) > anchor_depth + 1)
-    # Sum the groups per (row, state, has a skip-level approver) first: a handful of additions per row after.
+            parts = path.strip("/").split("/")
+            if len(parts) <= anchor_depth:
+                key, row_id, own = f"d{pk}", pk, True
+            else:
+                row_id, own = int(parts[anchor_depth]), False
+                key, deep = f"d{row_id}", len(parts) > anchor_depth + 1
+        row_of[pk] = key
+        row = rows.get(key)
+        if row is None:
+            row = rows[key] = DeptRow(key=key, name="", department_id=row_id, own=own)
+        if deep:
+            row.drill = True
+    # Sum the groups per (row, state) first: a handful of additions per row after.
     summed: dict[tuple[str, str], list[int]] = {}
     for dept_id, state, n, with_skip in groups:
-        at = (bucket[dept_id][0], state)
-        counts = summed.setdefault(at, [0, 0])
-        counts[0] += n
-        counts[1] += with_skip
-    rows: dict[str, DeptRow] = {}
-    for key, bucket_id, own, _deep in bucket.values():
-        if key not in rows:
-            rows[key] = DeptRow(key=key, name="", department_id=bucket_id, own=own)
-    for key, _id, _own, deep in bucket.values():
-        rows[key].drill = rows[key].drill or deep
+        at = (row_of[dept_id], state)
+        counts = summed.get(at)
+        if counts is None:
+            summed[at] = [n, with_skip]
+        else:
+            counts[0] += n
+            counts[1] += with_skip
     total = DeptRow(key="total", name=_("All"))
     for (row_key, state), (n, with_skip) in summed.items():
         overdue = overdue_per_state[state] * n
         rows[row_key].add(state, n, with_skip, overdue)
         total.add(state, n, with_skip, overdue)
     for dept_id, n in self_groups:
-        rows[bucket[dept_id][0]].self_done += n
+        rows[row_of[dept_id]].self_done += n
         total.self_done += n
     rows = {k: r for k, r in rows.items() if r.total}
     columns = progress_columns(cycle)
+    write = count_writer()
     crumb_ids = _parts(department.path) if department is not None else []
     wanted = {r.department_id for r in rows.values() if r.department_id is not None} | set(crumb_ids)
     names = {
         pk: localised(name, name_en)
-        for pk, name, name_en in Department.objects.filter(pk__in=wanted).values_list("pk", "name", "name_en")
+        for pk, name, name_en in fetch_rows(
+            Department.objects.filter(pk__in=wanted).values_list("pk", "name", "name_en").order_by()
+        )
     }
     for row in rows.values():
         if row.department_id is None:
@@ -490,8 +562,8 @@ def cycle_progress(
             row.name = _("%(name)s (itself)") % {"name": names.get(row.department_id, "?")}
         else:
             row.name = names.get(row.department_id, "?")
-        _fill_cells(row, columns)
-    _fill_cells(total, columns)
+        _fill_cells(row, columns, write)
+    _fill_cells(total, columns, write)
     ordered = sorted(rows.values(), key=lambda r: (not r.own, r.department_id is None, r.name))
     scored = sum(bands.values())
     band_rows = [
@@ -525,6 +597,16 @@ def cycle_progress(
     )
 
 
+def fetch_rows(qs: QuerySet[Any]) -> list[Any]:
+    """The rows of a values_list query as the database cursor returns them: the same SQL, without the ORM's
+    per-row work (row tuples, value converters), which costs more than the query for thousands of groups.
+    For ids, counts and strings only: dates, decimals and JSON would come back unconverted."""
+    sql, params = qs.query.sql_with_params()
+    with connections[qs.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        return list(cursor.fetchall())
+
+
 def band_label(band: Mapping[str, Any]) -> str:
     return localised(str(band.get("label") or band["code"]), str(band.get("label_en") or ""))
 
@@ -539,6 +621,13 @@ class OverdueRow:
     due_on: dt.date
     days: int
     reminded_today: bool
+    # Written out here rather than in the template (a plural blocktranslate and three {% url %} a row were
+    # most of the page's rendering): "3 days", "due 2025-01-31", the review, nudge and reassign links.
+    days_text: str = ""
+    due_text: str = ""
+    review_url: str = ""
+    nudge_url: str = ""
+    reassign_url: str = ""
 
     @property
     def can_reassign(self) -> bool:
@@ -568,6 +657,31 @@ OVERDUE_SEGMENTS: tuple[tuple[str, str], ...] = (
     (EvaluationKind.MANAGER, S.SELF_REVIEW),
     (EvaluationKind.MANAGER, S.MANAGER_REVIEW),
     (EvaluationKind.SKIP_LEVEL, S.SKIP_LEVEL),
+)
+
+
+_URL_SAMPLE = 987_654_321
+
+
+def url_maker(name: str) -> Callable[[int], str]:
+    """`pk → reverse(name, args=[pk])` for a URL with one integer argument, reversed once for a page's rows."""
+    head, _sample, tail = reverse(name, args=[_URL_SAMPLE]).rpartition(str(_URL_SAMPLE))
+    return lambda pk: f"{head}{pk}{tail}"
+
+
+# The fields an overdue row reads (templates/reviews/cycles/_overdue_rows.html).
+OVERDUE_FIELDS = (
+    "id",
+    "kind",
+    "state",
+    "review_id",
+    "rater_id",
+    "reviewee_id",
+    "rater__name",
+    "rater__employee_number",
+    "reviewee__name",
+    "reviewee__employee_number",
+    "review__id",
 )
 
 
@@ -609,26 +723,39 @@ def overdue_page(
     for kind in {k for _s, _pk, k in page}:
         wanted |= Q(kind=kind, review_id__in=[pk for _s, pk, k in page if k == kind])
     reminded = Exists(Reminder.objects.filter(evaluation_id=OuterRef("pk"), kind=Reminder.Kind.NUDGE, sent_on=today))
+    # Only what a row shows (rater, reviewee, the review's link): 25 evaluations with their answers, private
+    # notes, reviews and departments cost more to build than the whole query takes to run.
     found = {
         (e.review_id, e.kind): e
         for e in Evaluation.objects.filter(wanted)
         .exclude(state__in=[Evaluation.State.SUBMITTED, Evaluation.State.SKIPPED])
         .annotate(reminded=reminded)
-        .select_related("rater", "reviewee", "review__department")
+        .select_related("rater", "reviewee", "review")
+        .only(*OVERDUE_FIELDS)
+        .order_by()
     }
     labels = {k.value: str(k.label) for k in EvaluationKind}
+    due_texts = {kind: _("due %(due)s") % {"due": due.strftime("%Y-%m-%d")} for kind, due in late.items()}
+    review_url, nudge_url = url_maker("reviews:review"), url_maker("reviews:nudge")
+    reassign_url = url_maker("reviews:reassign")
     rows = []
     for _segment, review_id, kind in page:
         e = found.get((review_id, kind))
         if e is None:
             continue
+        days = (today - late[kind]).days
         rows.append(
             OverdueRow(
                 evaluation=e,
                 kind_label=labels.get(kind, kind),
                 due_on=late[kind],
-                days=(today - late[kind]).days,
+                days=days,
                 reminded_today=bool(e.reminded),
+                days_text=ngettext("%(counter)s day", "%(counter)s days", days) % {"counter": days},
+                due_text=due_texts[kind],
+                review_url=review_url(review_id),
+                nudge_url=nudge_url(e.pk),
+                reassign_url=reassign_url(review_id),
             )
         )
     last = page[-1]

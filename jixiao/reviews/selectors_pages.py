@@ -67,7 +67,8 @@ def dom_id(field_key: str) -> str:
 
 
 def _phases(cycle_ids: Iterable[int]) -> dict[tuple[int, str], CyclePhase]:
-    return {(p.cycle_id, p.kind): p for p in CyclePhase.objects.filter(cycle_id__in=sorted(set(cycle_ids)))}
+    phases = CyclePhase.objects.filter(cycle_id__in=sorted(set(cycle_ids))).order_by()  # no join for the order
+    return {(p.cycle_id, p.kind): p for p in phases}
 
 
 def _today() -> dt.date:
@@ -382,6 +383,7 @@ class Level:
     label: str
     anchor: str = ""
     checked: bool = False
+    number: str = ""  # 1, 2, … in the scale's order, as text (for the form's element ids)
 
 
 @dataclass
@@ -549,9 +551,10 @@ def build_sections(
                     errors=list(errors.get(fkey, [])),
                 )
                 if with_levels:
+                    rating = ratings.get(fkey)
                     row.levels = [
-                        Level(lv.value, lv.label, _anchor(competency, lv.value), _same(lv.value, ratings.get(fkey)))
-                        for lv in levels
+                        Level(lv.value, lv.label, _anchor(competency, lv.value), _same(lv.value, rating), str(i))
+                        for i, lv in enumerate(levels, 1)
                     ]
                 if self_answers is not None:
                     row.self_rating = _level(levels, competency, (self_answers.get("ratings") or {}).get(fkey))
@@ -772,7 +775,8 @@ def evaluation_form(
         )
         if view.self_review and row is not None and row[0] == ES.SUBMITTED:
             self_answers, self_shown = dict(row[1] or {}), True
-    phase = CyclePhase.objects.filter(cycle=cycle, kind=PHASE_OF_KIND[evaluation.kind]).first()
+    # Ordered by key: the model's default order joins the cycle table for nothing.
+    phase = CyclePhase.objects.filter(cycle=cycle, kind=PHASE_OF_KIND[evaluation.kind]).order_by("pk").first()
     can_write, can_submit, note = form_state(evaluation)
     due = phase.due_on if phase else None
     return FormPage(
