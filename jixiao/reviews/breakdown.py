@@ -154,6 +154,9 @@ class Scorer:
             (s, s["key"], s["kind"], Decimal(str(s["weight"])), bool(s["required"])) for s in snapshot["sections"]
         ]
         self._competencies: dict[tuple[str, str], list[tuple[str, Decimal]]] = {}
+        self._automatic_memo: dict[tuple[Any, ...], Decimal | None] = {}
+        self._mean_memo: dict[tuple[Any, ...], Decimal | None] = {}
+        self._final_memo: dict[tuple[scoring.SectionInput, ...], scoring.Breakdown] = {}
 
     def _rating(self, attainment: Decimal) -> Decimal:
         for threshold, rating in self.table:
@@ -162,12 +165,17 @@ class Scorer:
         return self.floor
 
     def _automatic(self, items: Sequence[Mapping[str, Any]]) -> Decimal | None:
+        # Reviews of a cycle repeat the same inputs (the same ratings, the same attainments): score each once.
+        key = tuple((item.get("attainment"), item.get("weight")) for item in items)
+        if key in self._automatic_memo:
+            return self._automatic_memo[key]
         pairs = []
-        for item in items:
-            attainment = dec(item.get("attainment"))
+        for attainment_text, weight_text in key:
+            attainment = dec(attainment_text)
             if attainment is not None:
-                pairs.append((self._rating(attainment), dec(item.get("weight")) or Decimal(0)))
-        return _weighted(pairs)
+                pairs.append((self._rating(attainment), dec(weight_text) or Decimal(0)))
+        result = self._automatic_memo[key] = _weighted(pairs)
+        return result
 
     def _fields(self, section: Mapping[str, Any], model_key: str) -> list[tuple[str, Decimal]]:
         cache_key = (section["key"], model_key)
@@ -179,19 +187,25 @@ class Scorer:
             ]
         return fields
 
-    @staticmethod
-    def _mean(answers: Mapping[str, Any] | None, fields: Sequence[tuple[str, Decimal]]) -> Decimal | None:
+    def _mean(self, answers: Mapping[str, Any] | None, fields: Sequence[tuple[str, Decimal]]) -> Decimal | None:
         if not answers:
             return None
         ratings = answers.get("ratings", {})
+        key = (id(fields), *(ratings.get(field) for field, _weight in fields))
+        if key in self._mean_memo:
+            return self._mean_memo[key]
         pairs = []
-        for field, weight in fields:
-            value = dec(ratings.get(field))
+        result: Decimal | None = None
+        for (_field, weight), text in zip(fields, key[1:], strict=True):
+            value = dec(text)
             if value is None:
                 # A rater who left some items unrated has not finished the section: no partial means.
-                return None
+                break
             pairs.append((value, weight))
-        return _weighted(pairs)
+        else:
+            result = _weighted(pairs)
+        self._mean_memo[key] = result
+        return result
 
     def score(
         self,
@@ -239,7 +253,10 @@ class Scorer:
             for out in sections_out:
                 out.setdefault("weight", weights.get(out["key"], "0"))
             return {"sections": sections_out, "final": None, "band": "", "redistributed": False}
-        result = scoring.final_score(inputs, bands=self.bands)
+        memo_key = tuple(inputs)
+        result = self._final_memo.get(memo_key)
+        if result is None:
+            result = self._final_memo[memo_key] = scoring.final_score(inputs, bands=self.bands)
         by_key = {r.key: r for r in result.sections}
         for out in sections_out:
             r = by_key.get(out["key"])
