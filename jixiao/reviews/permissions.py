@@ -99,11 +99,11 @@ _EVALUATION = Prepared(
         Evaluation.objects.filter(pk=pk)
         .select_related(
             "review__cycle__period",
-            "review__reviewee__department",
+            "review__reviewee",
             "review__department",
             "review__manager__user",
             "review__skip_level__user",
-            "rater__user",
+            "rater",
         )
         .order_by()
     ),
