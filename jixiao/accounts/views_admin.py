@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from jixiao.core.errors import DomainError
 from jixiao.core.http import AuthedRequest
+from jixiao.core.parsing import parse_int
 from jixiao.org import services as org_services
 from jixiao.org.models import Department
 
@@ -33,13 +34,6 @@ ROLE_CHOICES = (
 )
 
 
-def _int_or_none(value: str | None) -> int | None:
-    try:
-        return int(value) if value else None
-    except ValueError:
-        return None
-
-
 def _is_htmx(request: AuthedRequest) -> bool:
     return request.headers.get("HX-Request") == "true"
 
@@ -53,7 +47,7 @@ def users(request: AuthedRequest) -> HttpResponse:
     role = role if role in selectors.RoleFilter.VALUES else selectors.RoleFilter.ALL
     rows_only = _is_htmx(request) and request.GET.get("rows") == "1"
     page = selectors.account_page(
-        query=query, role=role, after=_int_or_none(request.GET.get("after")), with_total=not rows_only
+        query=query, role=role, after=parse_int(request.GET.get("after")), with_total=not rows_only
     )
     list_url = reverse("accounts:admin_users")
     context = {
@@ -99,7 +93,7 @@ def user_detail(request: AuthedRequest, account_id: int) -> HttpResponse:
 
 
 def _department(request: AuthedRequest) -> Department:
-    department_id = _int_or_none(request.POST.get("department"))
+    department_id = parse_int(request.POST.get("department"))
     department = Department.objects.filter(pk=department_id).first() if department_id is not None else None
     if department is None:
         raise DomainError(_("Choose a department."), fields={"department": [_("Required.")]})

@@ -2,15 +2,12 @@
 
 from typing import Any
 
-from django.http import Http404
-
 from jixiao.org.permissions import can_read_audit
 
-from .services import record_event
+from .services import access_denied
 
 
 def require_audit_reader(user: Any) -> None:
     """Raise 404 (and record the refusal) unless the user may read the audit log."""
     if not can_read_audit(user):
-        record_event(actor=user, action="access.denied", target_type="audit.auditevent", after={"write": False})
-        raise Http404
+        raise access_denied(user, "audit.auditevent", "", write=False)

@@ -10,6 +10,7 @@ from typing import Any
 from django.contrib.auth.models import AnonymousUser
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, models
+from django.http import Http404
 from django.utils import timezone
 
 from .context import current_ip
@@ -153,3 +154,11 @@ def _insert_events(sql: str, batch: list[tuple[Any, ...]]) -> int:
     written = len(batch)
     batch.clear()
     return written
+
+
+def access_denied(user: Any, target_type: str, target_id: object, *, write: bool) -> Http404:
+    """Record an access.denied event and return the 404 to raise: missing and forbidden look the same."""
+    record_event(
+        actor=user, action="access.denied", target_type=target_type, target_id=str(target_id), after={"write": write}
+    )
+    return Http404()

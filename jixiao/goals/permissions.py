@@ -17,27 +17,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import Http404
-
-from jixiao.audit.services import record_event
+from jixiao.audit.services import access_denied
+from jixiao.core.parsing import parse_int
 from jixiao.org.models import Employee, ImportJob
 from jixiao.org.selectors import actor_context
 
 from .models import GoalPlan, GoalTemplate, KeyResult, KPITarget, Objective, OwnerType
-
-
-def _refuse(user: Any, target_type: str, target_id: object, *, write: bool) -> Http404:
-    record_event(
-        actor=user, action="access.denied", target_type=target_type, target_id=str(target_id), after={"write": write}
-    )
-    return Http404()
-
-
-def _int(value: object) -> int | None:
-    try:
-        return int(str(value))
-    except ValueError:
-        return None
 
 
 def can_manage_company(user: Any) -> bool:
@@ -62,15 +47,15 @@ def can_assign_in_bulk(user: Any) -> bool:
 def require_company_manager(user: Any, target_type: str = "goals.company") -> None:
     """404 (audited) unless the user may manage strategy, periods and goal settings."""
     if not can_manage_company(user):
-        raise _refuse(user, target_type, "", write=True)
+        raise access_denied(user, target_type, "", write=True)
 
 
 def template_for_user(user: Any, template_id: object) -> GoalTemplate:
     """A goal template for those who keep and assign templates (HR, admins, managers); 404 otherwise."""
-    pk = _int(template_id)
+    pk = parse_int(template_id)
     template = GoalTemplate.objects.filter(pk=pk).first() if pk is not None and can_assign_in_bulk(user) else None
     if template is None:
-        raise _refuse(user, "goals.goaltemplate", template_id, write=False)
+        raise access_denied(user, "goals.goaltemplate", template_id, write=False)
     return template
 
 
@@ -143,7 +128,7 @@ def can_import_actuals(user: Any) -> bool:
 
 def actuals_import_job_for_user(user: Any, job_id: object) -> ImportJob:
     """A KPI actuals import job for its owner or an admin, while she may still import; 404 otherwise."""
-    pk = _int(job_id)
+    pk = parse_int(job_id)
     job = None
     if pk is not None and can_import_actuals(user):
         jobs = ImportJob.objects.defer("content").filter(kind=ImportJob.Kind.KPI_ACTUALS)
@@ -151,13 +136,13 @@ def actuals_import_job_for_user(user: Any, job_id: object) -> ImportJob:
             jobs = jobs.filter(owner=user)
         job = jobs.filter(pk=pk).first()
     if job is None:
-        raise _refuse(user, "org.importjob", job_id, write=False)
+        raise access_denied(user, "org.importjob", job_id, write=False)
     return job
 
 
 def objective_for_user(user: Any, objective_id: object, *, write: bool = False) -> Objective:
     """The objective if the user may read it (or change it, with write=True); 404 otherwise."""
-    pk = _int(objective_id)
+    pk = parse_int(objective_id)
     objective = None
     if pk is not None:
         objective = (
@@ -167,13 +152,13 @@ def objective_for_user(user: Any, objective_id: object, *, write: bool = False) 
             .first()
         )
     if objective is None or (write and not can_edit_objective(user, objective)):
-        raise _refuse(user, "goals.objective", objective_id, write=write)
+        raise access_denied(user, "goals.objective", objective_id, write=write)
     return objective
 
 
 def key_result_for_user(user: Any, key_result_id: object, *, write: bool = False) -> KeyResult:
     """The key result if the user may read its objective (or change it, with write=True); 404 otherwise."""
-    pk = _int(key_result_id)
+    pk = parse_int(key_result_id)
     key_result = None
     if pk is not None:
         key_result = (
@@ -184,7 +169,7 @@ def key_result_for_user(user: Any, key_result_id: object, *, write: bool = False
             .first()
         )
     if key_result is None or (write and not can_edit_objective(user, key_result.objective)):
-        raise _refuse(user, "goals.keyresult", key_result_id, write=write)
+        raise access_denied(user, "goals.keyresult", key_result_id, write=write)
     return key_result
 
 
@@ -200,14 +185,14 @@ def plan_for_user(user: Any, employee_id: object, period_id: object, *, approve:
         or ctx.in_hr_scope(employee.department.path)
         or _chain_includes(ctx, employee.chain)
     )
-    period_pk = _int(period_id)
+    period_pk = parse_int(period_id)
     if not may_read or period_pk is None or (approve and not can_approve_plan(user, employee)):
-        raise _refuse(user, "goals.goalplan", f"{employee_id}/{period_id}", write=approve)
+        raise access_denied(user, "goals.goalplan", f"{employee_id}/{period_id}", write=approve)
     from .models import Period
 
     period = Period.objects.filter(pk=period_pk).first()
     if period is None:
-        raise _refuse(user, "goals.goalplan", f"{employee_id}/{period_id}", write=approve)
+        raise access_denied(user, "goals.goalplan", f"{employee_id}/{period_id}", write=approve)
     # Reading never writes: a person who has not started yet has an unsaved draft plan.
     plan = GoalPlan.objects.filter(employee=employee, period=period).first() or GoalPlan(
         employee=employee, period=period
@@ -219,7 +204,7 @@ def plan_for_user(user: Any, employee_id: object, period_id: object, *, approve:
 
 def kpi_target_for_user(user: Any, target_id: object, *, write: bool = False, record: bool = False) -> KPITarget:
     """The KPI target if the user may read it; write=True to change it, record=True to add actuals."""
-    pk = _int(target_id)
+    pk = parse_int(target_id)
     target = None
     if pk is not None:
         target = (
@@ -233,5 +218,5 @@ def kpi_target_for_user(user: Any, target_id: object, *, write: bool = False, re
     if target is not None and record and not can_record_actual(user, target):
         target = None
     if target is None:
-        raise _refuse(user, "goals.kpitarget", target_id, write=write or record)
+        raise access_denied(user, "goals.kpitarget", target_id, write=write or record)
     return target

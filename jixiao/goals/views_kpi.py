@@ -24,6 +24,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from jixiao.core.errors import DomainError, StaleWrite
 from jixiao.core.http import AuthedRequest
+from jixiao.core.parsing import parse_int
 from jixiao.org.imports import megabytes
 from jixiao.org.models import Department, Employee, ImportJob, Status
 from jixiao.org.selectors import actor_context, department_name, department_options
@@ -45,13 +46,6 @@ from .selectors_kpi import Scope
 
 def _is_htmx(request: AuthedRequest) -> bool:
     return request.headers.get("HX-Request") == "true"
-
-
-def _int_or_none(value: str | None) -> int | None:
-    try:
-        return int(value) if value else None
-    except ValueError:
-        return None
 
 
 def _in_company(request: AuthedRequest) -> bool:
@@ -88,14 +82,14 @@ def kpi_board(request: AuthedRequest) -> HttpResponse:
     scope = request.GET.get("scope", "")
     scope = scope if scope in dict(tabs) else tabs[0][0]
     periods = selectors_kpi.period_choices()
-    chosen = _int_or_none(request.GET.get("period"))
+    chosen = parse_int(request.GET.get("period"))
     period = next((p for p in periods if p.pk == chosen), None) or selectors_kpi.default_period(
         periods, timezone.localdate()
     )
     department: Department | None = None
     departments: list[Department] = []
     if scope == Scope.DEPARTMENT:
-        wanted = _int_or_none(request.GET.get("department"))
+        wanted = parse_int(request.GET.get("department"))
         if wanted is None and "department" not in request.GET and ctx.department_ids:
             wanted = ctx.department_ids[-1]
         departments = department_options(user=user, selected=wanted)
@@ -108,7 +102,7 @@ def kpi_board(request: AuthedRequest) -> HttpResponse:
             scope=scope,
             period=period,
             department=department,
-            after=_int_or_none(request.GET.get("after")),
+            after=parse_int(request.GET.get("after")),
             with_total=not rows_only,
             rule=rule,
         )
@@ -175,7 +169,7 @@ def _require_library(request: AuthedRequest) -> None:
 @login_required
 def indicator_new(request: AuthedRequest) -> HttpResponse:
     _require_library(request)
-    initial = {"area": _int_or_none(request.GET.get("area")), "active": True}
+    initial = {"area": parse_int(request.GET.get("area")), "active": True}
     form = IndicatorForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
@@ -224,7 +218,7 @@ def business_areas(request: AuthedRequest) -> HttpResponse:
     """The library's headings: add one, or rename one in place."""
     _require_library(request)
     areas = list(BusinessArea.objects.order_by("position", "pk"))
-    editing = _int_or_none(request.POST.get("area")) if request.method == "POST" else None
+    editing = parse_int(request.POST.get("area")) if request.method == "POST" else None
     area = next((a for a in areas if a.pk == editing), None)
     if editing is not None and area is None:
         raise Http404
@@ -276,12 +270,12 @@ def kpi_target_new(request: AuthedRequest) -> HttpResponse:
     if request.GET.get("employee"):
         initial["employee_number"] = request.GET["employee"][:32]
     if request.GET.get("period"):
-        initial["period"] = _int_or_none(request.GET["period"])
+        initial["period"] = parse_int(request.GET["period"])
     else:
         default = selectors_kpi.default_period(selectors_kpi.period_choices(), timezone.localdate())
         initial["period"] = default.pk if default else None
     if request.GET.get("indicator"):
-        initial["indicator"] = _int_or_none(request.GET["indicator"])
+        initial["indicator"] = parse_int(request.GET["indicator"])
     form = KPITargetForm(request.POST or None, user=user, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -339,7 +333,7 @@ def kpi_targets_assign(request: AuthedRequest) -> HttpResponse:
     _require_assign(request)
     user = request.user
     data = request.POST if request.method == "POST" else request.GET
-    departments = department_options(user=user, selected=_int_or_none(data.get("department")))
+    departments = department_options(user=user, selected=parse_int(data.get("department")))
     levels = _job_levels()
     if _is_htmx(request) and request.method == "GET":
         return _assign_preview(request, PeopleFilterForm(request.GET, departments=departments, levels=levels))
@@ -385,8 +379,8 @@ def _assign_preview(request: AuthedRequest, form: PeopleFilterForm) -> HttpRespo
         try:
             people = services.people_matching(actor=request.user, filters=form.people_filter())
             context["matched"] = people.count()
-            indicator_id = _int_or_none(request.GET.get("indicator"))
-            period_id = _int_or_none(request.GET.get("period"))
+            indicator_id = parse_int(request.GET.get("indicator"))
+            period_id = parse_int(request.GET.get("period"))
             context["already"] = (
                 KPITarget.objects.filter(indicator_id=indicator_id, period_id=period_id, employee__in=people).count()
                 if indicator_id and period_id
@@ -557,7 +551,7 @@ def actuals_import_job(request: AuthedRequest, job_id: int) -> HttpResponse:
     """One import: its progress while it runs (htmx polls this page's status block), then its counts or report."""
     job = permissions.actuals_import_job_for_user(request.user, job_id)
     report = job.report or {}
-    period_id = _int_or_none(str(report.get("period_id") or ""))
+    period_id = parse_int(str(report.get("period_id") or ""))
     period = Period.objects.filter(pk=period_id).first() if period_id else None
     context = {
         "job": job,

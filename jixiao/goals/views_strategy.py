@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET
 
 from jixiao.core.errors import DomainError, StaleWrite
 from jixiao.core.http import AuthedRequest
+from jixiao.core.parsing import parse_int
 from jixiao.org import permissions as org_permissions
 from jixiao.org.models import Department
 from jixiao.org.selectors import actor_context, department_breadcrumbs, department_name, department_options
@@ -35,13 +36,6 @@ from .forms_strategy import (
     plain_number,
 )
 from .models import CompanyValue, GoalTemplate, Objective
-
-
-def _int_or_none(value: object) -> int | None:
-    try:
-        return int(str(value)) if value not in (None, "") else None
-    except ValueError:
-        return None
 
 
 def _is_htmx(request: AuthedRequest) -> bool:
@@ -197,7 +191,7 @@ def periods(request: AuthedRequest) -> HttpResponse:
                 messages.success(request, _("Period %(name)s added.") % {"name": created.name})
                 return redirect("goals:periods")
     else:
-        parent = _int_or_none(request.GET.get("parent"))
+        parent = parse_int(request.GET.get("parent"))
         form = PeriodForm(periods=all_periods, initial={"parent": parent} if parent else None)
     current = selectors_tree.current_period(all_periods)
     return render(
@@ -249,7 +243,7 @@ def goal_settings_edit(request: AuthedRequest) -> HttpResponse:
 def _tree_filters(request: AuthedRequest) -> tuple[list[Any], Any, list[Department], Department | None]:
     periods = selectors_tree.all_periods()
     period = selectors_tree.pick_period(periods, request.GET.get("period"))
-    wanted = _int_or_none(request.GET.get("department"))
+    wanted = parse_int(request.GET.get("department"))
     departments = department_options(user=request.user, selected=wanted)
     department = next((d for d in departments if d.pk == wanted), None)
     return periods, period, departments, department
@@ -325,7 +319,7 @@ def alignment_tree_data(request: AuthedRequest) -> JsonResponse:
         raise Http404
     periods = selectors_tree.all_periods()
     period = selectors_tree.pick_period(periods, request.GET.get("period"))
-    wanted = _int_or_none(request.GET.get("department"))
+    wanted = parse_int(request.GET.get("department"))
     department = Department.objects.visible_to(request.user).filter(pk=wanted).first() if wanted else None
     if period is None:
         return JsonResponse({"period": None, "department": None, "n": [], "d": {}, "e": {}, "u": ""})
@@ -452,7 +446,7 @@ def template_assign(request: AuthedRequest, template_id: int) -> HttpResponse:
     period = selectors_tree.pick_period(all_periods, data.get("period"))
     if period is None:
         return render(request, "goals/template_assign.html", {"template": template, "form": None})
-    departments = department_options(user=request.user, selected=_int_or_none(data.get("department")))
+    departments = department_options(user=request.user, selected=parse_int(data.get("department")))
     department_choices = [(d.pk, selectors_tree.INDENT * d.depth + department_name(d)) for d in departments]
     form = AssignForm(
         data if (request.method == "POST" or "period" in data) else None,

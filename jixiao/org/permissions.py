@@ -4,23 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import Http404
-
-from jixiao.audit.services import record_event
+from jixiao.audit.services import access_denied
 
 from .models import Department, Employee, ImportJob
 from .selectors import actor_context
-
-
-def _refuse(user: Any, target_type: str, target_id: object, *, write: bool) -> Http404:
-    record_event(
-        actor=user,
-        action="access.denied",
-        target_type=target_type,
-        target_id=str(target_id),
-        after={"write": write},
-    )
-    return Http404()
 
 
 def employee_for_user(user: Any, employee_id: object, *, write: bool = False) -> Employee:
@@ -31,7 +18,7 @@ def employee_for_user(user: Any, employee_id: object, *, write: bool = False) ->
     except ValueError:
         employee = None
     if employee is None:
-        raise _refuse(user, "org.employee", employee_id, write=write)
+        raise access_denied(user, "org.employee", employee_id, write=write)
     return employee
 
 
@@ -43,7 +30,7 @@ def department_for_user(user: Any, department_id: object, *, write: bool = False
     except ValueError:
         department = None
     if department is None:
-        raise _refuse(user, "org.department", department_id, write=write)
+        raise access_denied(user, "org.department", department_id, write=write)
     return department
 
 
@@ -99,5 +86,5 @@ def import_job_for_user(user: Any, job_id: object) -> ImportJob:
         except ValueError:
             job = None
     if job is None:
-        raise _refuse(user, "org.importjob", job_id, write=False)
+        raise access_denied(user, "org.importjob", job_id, write=False)
     return job

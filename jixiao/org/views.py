@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from jixiao.core.errors import DomainError, StaleWrite
 from jixiao.core.http import AuthedRequest
+from jixiao.core.parsing import parse_int
 
 from . import permissions, selectors, services
 from .forms import DepartmentEditForm, DepartmentForm, EmployeeForm
@@ -26,13 +27,6 @@ def me(request: AuthedRequest) -> HttpResponse:
     if ctx.employee_id is None:
         raise Http404
     return redirect("org:employee", employee_id=ctx.employee_id)
-
-
-def _int_or_none(value: str | None) -> int | None:
-    try:
-        return int(value) if value else None
-    except ValueError:
-        return None
 
 
 def _is_htmx(request: AuthedRequest) -> bool:
@@ -69,7 +63,7 @@ def directory(request: AuthedRequest) -> HttpResponse:
     status = status if status in dict(statuses) else selectors.DirectoryStatus.CURRENT
     sort = request.GET.get("sort", "")
     sort = sort if sort in selectors.DIRECTORY_SORTS else "name"
-    department_id = _int_or_none(request.GET.get("department"))
+    department_id = parse_int(request.GET.get("department"))
     departments = selectors.department_options(user=user, selected=department_id)
     department = next((d for d in departments if d.pk == department_id), None)
     rows_only = _is_htmx(request) and request.GET.get("rows") == "1"
@@ -79,7 +73,7 @@ def directory(request: AuthedRequest) -> HttpResponse:
         department=department,
         status=status,
         sort=sort,
-        after=_int_or_none(request.GET.get("after")),
+        after=parse_int(request.GET.get("after")),
         with_total=not rows_only,
     )
     filters = {"q": query, "department": department.pk if department else "", "status": status, "sort": sort}
@@ -154,7 +148,7 @@ def department(request: AuthedRequest, department_id: int) -> HttpResponse:
     dept = permissions.department_for_user(request.user, department_id)
     rows_only = _is_htmx(request) and request.GET.get("rows") == "1"
     page = selectors.directory_page(
-        user=request.user, department=dept, after=_int_or_none(request.GET.get("after")), with_total=not rows_only
+        user=request.user, department=dept, after=parse_int(request.GET.get("after")), with_total=not rows_only
     )
     context = {
         "department": dept,

@@ -12,27 +12,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import Http404
-
-from jixiao.audit.services import record_event
+from jixiao.audit.services import access_denied
+from jixiao.core.parsing import parse_int
 from jixiao.core.prepared import Prepared
 from jixiao.org.selectors import actor_context
 
 from .models import Cycle, Evaluation, Review
-
-
-def _refuse(user: Any, target_type: str, target_id: object, *, write: bool) -> Http404:
-    record_event(
-        actor=user, action="access.denied", target_type=target_type, target_id=str(target_id), after={"write": write}
-    )
-    return Http404()
-
-
-def _int(value: object) -> int | None:
-    try:
-        return int(str(value))
-    except ValueError:
-        return None
 
 
 def can_configure(user: Any) -> bool:
@@ -43,7 +28,7 @@ def can_configure(user: Any) -> bool:
 
 def require_configure(user: Any, target_type: str = "reviews.configuration") -> None:
     if not can_configure(user):
-        raise _refuse(user, target_type, "", write=True)
+        raise access_denied(user, target_type, "", write=True)
 
 
 def can_create_cycle(user: Any) -> bool:
@@ -61,16 +46,16 @@ def can_manage_cycle(user: Any, cycle: Cycle) -> bool:
 
 def cycle_for_user(user: Any, cycle_id: object, *, manage: bool = False) -> Cycle:
     """The cycle if the user may see it (or manage it); 404 otherwise."""
-    pk = _int(cycle_id)
+    pk = parse_int(cycle_id)
     cycle = Cycle.objects.visible_to(user).filter(pk=pk).select_related("period", "template").first() if pk else None
     if cycle is None or (manage and not can_manage_cycle(user, cycle)):
-        raise _refuse(user, "reviews.cycle", cycle_id, write=manage)
+        raise access_denied(user, "reviews.cycle", cycle_id, write=manage)
     return cycle
 
 
 def review_for_user(user: Any, review_id: object) -> Review:
     """The review if the user may open it; 404 otherwise. What she sees inside: selectors.review_view."""
-    pk = _int(review_id)
+    pk = parse_int(review_id)
     review = (
         Review.objects.visible_to(user)
         .filter(pk=pk)
@@ -82,7 +67,7 @@ def review_for_user(user: Any, review_id: object) -> Review:
         else None
     )
     if review is None:
-        raise _refuse(user, "reviews.review", review_id, write=False)
+        raise access_denied(user, "reviews.review", review_id, write=False)
     return review
 
 
@@ -117,11 +102,11 @@ def evaluation_for_user(user: Any, evaluation_id: object, *, write: bool = False
     Loaded by primary key first: filtering by `review__in=visible_to(user)` made SQLite scan every review
     of every cycle. Writers are checked by rater; readers by the review's visibility (one indexed query).
     """
-    pk = _int(evaluation_id)
+    pk = parse_int(evaluation_id)
     evaluation = _EVALUATION.first(pk) if pk else None
     ctx = actor_context(user)
     if evaluation is None:
-        raise _refuse(user, "reviews.evaluation", evaluation_id, write=write)
+        raise access_denied(user, "reviews.evaluation", evaluation_id, write=write)
     if write:
         allowed = evaluation.rater_id is not None and evaluation.rater_id == ctx.employee_id
     else:
@@ -129,7 +114,7 @@ def evaluation_for_user(user: Any, evaluation_id: object, *, write: bool = False
             Review.objects.visible_to(user).filter(pk=evaluation.review_id).exists()
         )
     if not allowed:
-        raise _refuse(user, "reviews.evaluation", evaluation_id, write=write)
+        raise access_denied(user, "reviews.evaluation", evaluation_id, write=write)
     return evaluation
 
 
@@ -142,8 +127,8 @@ def cycle_for_hr(user: Any, cycle_id: object, *, manage: bool = False) -> Cycle:
     from . import selectors_cycles
 
     if not can_create_cycle(user):
-        raise _refuse(user, "reviews.cycle", cycle_id, write=manage)
+        raise access_denied(user, "reviews.cycle", cycle_id, write=manage)
     cycle = cycle_for_user(user, cycle_id, manage=manage)
     if not manage and not selectors_cycles.may_open(user, cycle):
-        raise _refuse(user, "reviews.cycle", cycle_id, write=False)
+        raise access_denied(user, "reviews.cycle", cycle_id, write=False)
     return cycle

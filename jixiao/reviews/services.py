@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -441,6 +441,8 @@ def cycle_launch(*, actor: Any, cycle: Cycle, version: int) -> Cycle:
     """
     if cycle.state == Cycle.State.CLOSED:
         raise DomainError(_("This cycle is closed."), code="illegal_transition")
+    # A new launch run: the version moves on and the progress starts again.
+    restart: dict[str, Any] = {"version": F("version") + 1, "launch_done": 0, "launch_total": 0, "launch_report": {}}
     if cycle.state == Cycle.State.DRAFT:
         if cycle.template is None:
             raise DomainError(_("Pick a template before launching."), fields={"template": [_("Required.")]})
@@ -453,24 +455,12 @@ def cycle_launch(*, actor: Any, cycle: Cycle, version: int) -> Cycle:
             raise DomainError(_("No one matches this cycle's participants."), code="no_participants")
         snapshot = cycle_snapshot(cycle.template)
         updated = Cycle.objects.filter(pk=cycle.pk, version=version, state=Cycle.State.DRAFT).update(
-            state=Cycle.State.LAUNCHING,
-            snapshot=snapshot,
-            version=F("version") + 1,
-            launch_done=0,
-            launch_total=0,
-            launch_report={},
+            state=Cycle.State.LAUNCHING, snapshot=snapshot, **restart
         )
-        if not updated:
-            raise _stale(_("cycle"))
     else:
-        updated = Cycle.objects.filter(pk=cycle.pk, version=version).update(
-            version=F("version") + 1,
-            launch_done=0,
-            launch_total=0,
-            launch_report={},
-        )
-        if not updated:
-            raise _stale(_("cycle"))
+        updated = Cycle.objects.filter(pk=cycle.pk, version=version).update(**restart)
+    if not updated:
+        raise _stale(_("cycle"))
     cycle.refresh_from_db()
     record_event(actor=actor, action="cycle.launch", target=cycle, after={"state": cycle.state})
     from .tasks import launch_cycle
@@ -905,27 +895,61 @@ def _cycle_name(cycle: Cycle) -> str:
 
 
 def _notify_next(review: Review, *, is_self: bool) -> None:
-    """Tell the next person in line: the manager after a self review, the skip-level manager after the manager."""
+    """Tell the next person in line: the manager after a self review, the skip-level manager after the manager.
+
+    One unread notification per person and cycle: a manager whose twelve reports submit on the same
+    morning gets one message (and one email) saying reviews wait for her, not twelve.
+    """
     if is_self:
         recipient = review.manager
-        title = gettext_lazy("%(name)s submitted a self review")
+        title = gettext_lazy("Self reviews wait for your review in %(cycle)s")
     elif review.state == S.SKIP_LEVEL:
         recipient = review.skip_level
-        title = gettext_lazy("%(name)s's review waits for your approval")
+        title = gettext_lazy("Reviews wait for your approval in %(cycle)s")
     else:
         return
     user = getattr(recipient, "user", None) if recipient else None
     if user is None:
         return
+    from django.urls import reverse
+
+    from jixiao.core.models import Notification
+
+    url = f"{reverse('reviews:mine')}?cycle={review.cycle_id}"
+    if Notification.objects.filter(user=user, url=url, read_at__isnull=True).exists():
+        return
     name = review.reviewee.name
     notify(
         [user],
         lambda _u: Message(
-            title=str(title) % {"name": name},
-            body=_("Cycle: %(cycle)s") % {"cycle": _cycle_name(review.cycle)},
-            url=review.get_absolute_url(),
+            title=str(title) % {"cycle": _cycle_name(review.cycle)},
+            body=_("The first is %(name)s's. Open My reviews to see everyone waiting for you.") % {"name": name},
+            url=url,
         ),
     )
+
+
+def _record_decision(
+    actor: Any, review: Review, action: str, target: str, comment: str, *, tell_manager: Callable[[str], str] | None
+) -> Review:
+    """Audit a skip-level decision or an acknowledgement, reload the review and, when tell_manager gives the
+    title (from the reviewee's name), tell the manager, with the comment as the body."""
+    record_event(
+        actor=actor,
+        action=f"review.{action}",
+        target=review,
+        scope_path=_scope(review),
+        before={"state": review.state},
+        after={"state": target, "comment": comment},
+    )
+    review.refresh_from_db()
+    if tell_manager is not None and review.manager and getattr(review.manager, "user", None):
+        name = review.reviewee.name
+        notify(
+            [review.manager.user],
+            lambda _u: Message(title=tell_manager(name), body=comment, url=review.get_absolute_url()),
+        )
+    return review
 
 
 @transaction.atomic
@@ -954,26 +978,14 @@ def review_skip_level_decide(
             state=Evaluation.State.DRAFT, submitted_at=None, version=F("version") + 1
         )
     Review.objects.filter(pk=review.pk).update(state=target, version=F("version") + 1)
-    record_event(
-        actor=actor,
-        action=f"review.{action}",
-        target=review,
-        scope_path=_scope(review),
-        before={"state": review.state},
-        after={"state": target, "comment": comment},
+    return _record_decision(
+        actor,
+        review,
+        action,
+        target,
+        comment,
+        tell_manager=None if approve else lambda name: _("%(name)s's review was returned to you") % {"name": name},
     )
-    review.refresh_from_db()
-    if not approve and review.manager and getattr(review.manager, "user", None):
-        name = review.reviewee.name
-        notify(
-            [review.manager.user],
-            lambda _u: Message(
-                title=_("%(name)s's review was returned to you") % {"name": name},
-                body=comment,
-                url=review.get_absolute_url(),
-            ),
-        )
-    return review
 
 
 @transaction.atomic
@@ -1088,26 +1100,14 @@ def review_acknowledge(*, actor: Any, review: Review, agree: bool, comment: str,
         state=target, acknowledged_at=timezone.now(), acknowledgement_comment=comment[:4000], version=F("version") + 1
     ):
         raise _stale(_("review"))
-    record_event(
-        actor=actor,
-        action=f"review.{action}",
-        target=review,
-        scope_path=_scope(review),
-        before={"state": review.state},
-        after={"state": target, "comment": comment},
+    return _record_decision(
+        actor,
+        review,
+        action,
+        target,
+        comment,
+        tell_manager=None if agree else lambda name: _("%(name)s disagrees with her review result") % {"name": name},
     )
-    review.refresh_from_db()
-    if not agree and review.manager and getattr(review.manager, "user", None):
-        name = review.reviewee.name
-        notify(
-            [review.manager.user],
-            lambda _u: Message(
-                title=_("%(name)s disagrees with her review result") % {"name": name},
-                body=comment,
-                url=review.get_absolute_url(),
-            ),
-        )
-    return review
 
 
 # ---- recompute -----------------------------------------------------------------------------------

@@ -183,11 +183,14 @@ def _text(value: str | None, key: str, errors: Errors, *, limit: int, required: 
     return text
 
 
-def _name(model: type[Model], value: str, errors: Errors, *, current: Model | None, required: str, taken: str) -> str:
-    name = _text(value, "name", errors, limit=100, required=required)
-    if name and model._default_manager.filter(name=name).exclude(pk=current.pk if current else None).exists():
+def _names(
+    model: type[Model], name: str, name_en: str, errors: Errors, *, current: Model | None, required: str, taken: str
+) -> tuple[str, str]:
+    """The name (required, unique among the model's rows) and the English name, both cleaned."""
+    clean = _text(name, "name", errors, limit=100, required=required)
+    if clean and model._default_manager.filter(name=clean).exclude(pk=current.pk if current else None).exists():
         _add(errors, "name", taken)
-    return name
+    return clean, _text(name_en, "name_en", errors, limit=100)
 
 
 def _check_version(obj: Model, version: int | None, what: str) -> None:
@@ -203,6 +206,13 @@ def _bump(obj: Model, version: int | None, what: str) -> None:
     if not model._default_manager.filter(pk=obj.pk, version=version).update(version=F("version") + 1):
         raise _stale(what)
     obj.version = (version or 0) + 1  # type: ignore[attr-defined]
+
+
+def _record_save(actor: Any, target: Model, kind: str, before: dict[str, Any] | None, after: dict[str, Any]) -> None:
+    """Audit a create (nothing before) or an update of kind ("rating_scale", "competency", …)."""
+    record_event(
+        actor=actor, action=f"{kind}.update" if before else f"{kind}.create", target=target, before=before, after=after
+    )
 
 
 def _stale(what: str) -> StaleWrite:
@@ -350,15 +360,15 @@ def scale_save(
     if scale is not None:
         _check_version(scale, version, _("rating scale"))
     errors: Errors = {}
-    clean_name = _name(
+    clean_name, clean_name_en = _names(
         RatingScale,
         name,
+        name_en,
         errors,
         current=scale,
         required=_("Give the scale a name."),
         taken=_("Another scale already has this name."),
     )
-    clean_name_en = _text(name_en, "name_en", errors, limit=100)
     new_levels = _clean_levels(levels, errors)
     new_bands = _clean_bands(bands, new_levels, errors)
     if scale is not None and not any(key.startswith("levels") for key in errors):
@@ -404,13 +414,7 @@ def scale_save(
             for b in sorted(new_bands, key=lambda b: b.threshold, reverse=True)
         ],
     }
-    record_event(
-        actor=actor,
-        action="rating_scale.update" if before else "rating_scale.create",
-        target=scale,
-        before=before,
-        after=after,
-    )
+    _record_save(actor, scale, "rating_scale", before, after)
     return scale
 
 
@@ -458,15 +462,15 @@ def competency_save(
     if scale is None:
         raise DomainError(_("Set up a default rating scale before writing competencies."), code="no_scale")
     errors: Errors = {}
-    clean_name = _name(
+    clean_name, clean_name_en = _names(
         Competency,
         name,
+        name_en,
         errors,
         current=competency,
         required=_("Give the competency a name."),
         taken=_("Another competency already has this name."),
     )
-    clean_name_en = _text(name_en, "name_en", errors, limit=100)
     clean_description = _text(description, "description", errors, limit=TEXT_LIMIT)
     clean_description_en = _text(description_en, "description_en", errors, limit=TEXT_LIMIT)
     if value is not None and not value.active and (competency is None or competency.value_id != value.pk):
@@ -521,13 +525,7 @@ def competency_save(
         "active": competency.active,
         "anchors": {_plain(a.level): {"text": a.text, "text_en": a.text_en} for a in new_anchors},
     }
-    record_event(
-        actor=actor,
-        action="competency.update" if before else "competency.create",
-        target=competency,
-        before=before,
-        after=after,
-    )
+    _record_save(actor, competency, "competency", before, after)
     return competency
 
 
@@ -567,15 +565,15 @@ def competency_model_save(
     if model is not None:
         _check_version(model, version, _("competency model"))
     errors: Errors = {}
-    clean_name = _name(
+    clean_name, clean_name_en = _names(
         CompetencyModel,
         name,
+        name_en,
         errors,
         current=model,
         required=_("Give the model a name."),
         taken=_("Another competency model already has this name."),
     )
-    clean_name_en = _text(name_en, "name_en", errors, limit=100)
     family = _text(job_family, "job_family", errors, limit=60)
     levels = sorted({lv.strip() for lv in job_levels if lv and lv.strip()})
     if any(len(lv) > 16 for lv in levels):
@@ -634,13 +632,7 @@ def competency_model_save(
         "job_levels": list(model.job_levels),
         "items": [{"competency": row.competency_id, "weight": _plain(row.weight)} for row in new_items],
     }
-    record_event(
-        actor=actor,
-        action="competency_model.update" if before else "competency_model.create",
-        target=model,
-        before=before,
-        after=after,
-    )
+    _record_save(actor, model, "competency_model", before, after)
     return model
 
 
@@ -800,15 +792,15 @@ def review_template_save(
     if template is not None:
         _check_version(template, version, _("review template"))
     errors: Errors = {}
-    clean_name = _name(
+    clean_name, clean_name_en = _names(
         ReviewTemplate,
         name,
+        name_en,
         errors,
         current=template,
         required=_("Give the template a name."),
         taken=_("Another template already has this name."),
     )
-    clean_name_en = _text(name_en, "name_en", errors, limit=100)
     clean_description = _text(description, "description", errors, limit=TEXT_LIMIT)
     if scale is None:
         _add(errors, "scale", _("Pick a rating scale."))
@@ -861,13 +853,7 @@ def review_template_save(
             for e in cleaned
         ],
     }
-    record_event(
-        actor=actor,
-        action="review_template.update" if before else "review_template.create",
-        target=template,
-        before=before,
-        after=after,
-    )
+    _record_save(actor, template, "review_template", before, after)
     return template
 
 

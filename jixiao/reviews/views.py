@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
@@ -185,6 +186,14 @@ def review_detail(request: AuthedRequest, review_id: int) -> HttpResponse:
     return _render_review(request, review_id)
 
 
+def _add_domain_errors(form: forms.Form, exc: DomainError) -> None:
+    """A refusal from a service: its message above the form, each field's errors beside that field."""
+    form.add_error(None, str(exc.message))
+    for name, errors in exc.fields.items():
+        for error in errors:
+            form.add_error(name if name in form.fields else None, error)
+
+
 @login_required
 @require_POST
 def review_acknowledge(request: AuthedRequest, review_id: int) -> HttpResponse:
@@ -206,10 +215,7 @@ def review_acknowledge(request: AuthedRequest, review_id: int) -> HttpResponse:
         form.add_error(None, str(exc.message))
         return _render_review(request, review_id, form=form, status=409)
     except DomainError as exc:
-        form.add_error(None, str(exc.message))
-        for name, errors in exc.fields.items():
-            for error in errors:
-                form.add_error(name if name in form.fields else None, error)
+        _add_domain_errors(form, exc)
         return _render_review(request, review_id, form=form, status=400)
     if agree:
         messages.success(request, _("Thank you. Your result is acknowledged."))
@@ -243,10 +249,7 @@ def skip_level_decide(request: AuthedRequest, evaluation_id: int) -> HttpRespons
                 )
             except DomainError as exc:
                 status = exc.status if isinstance(exc, StaleWrite) else 400
-                form.add_error(None, str(exc.message))
-                for name, errors in exc.fields.items():
-                    for error in errors:
-                        form.add_error(name if name in form.fields else None, error)
+                _add_domain_errors(form, exc)
             else:
                 messages.success(
                     request,

@@ -21,9 +21,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
-from jixiao.audit.services import record_event
+from jixiao.audit.services import access_denied
 from jixiao.core.errors import DomainError, StaleWrite
 from jixiao.core.http import AuthedRequest
+from jixiao.core.parsing import parse_int
 from jixiao.goals import selectors_kpi
 from jixiao.goals.models import Period
 from jixiao.org.models import Department, Status
@@ -36,17 +37,9 @@ from .models import Cycle, Evaluation, EvaluationKind, PhaseKind, ReviewTemplate
 # ---- the gate ------------------------------------------------------------------------------------
 
 
-def _deny(user: Any, target_type: str, target_id: object, *, write: bool) -> Http404:
-    """404, audited like permissions._refuse: missing and forbidden look the same."""
-    record_event(
-        actor=user, action="access.denied", target_type=target_type, target_id=str(target_id), after={"write": write}
-    )
-    return Http404()
-
-
 def _require_hr(request: AuthedRequest) -> None:
     if not permissions.can_create_cycle(request.user):
-        raise _deny(request.user, "reviews.cycle", "", write=False)
+        raise access_denied(request.user, "reviews.cycle", "", write=False)
 
 
 def _cycle(request: AuthedRequest, cycle_id: int, *, manage: bool = False) -> Cycle:
@@ -57,16 +50,9 @@ def _is_htmx(request: AuthedRequest) -> bool:
     return request.headers.get("HX-Request") == "true"
 
 
-def _int(value: str | None) -> int | None:
-    try:
-        return int(value) if value else None
-    except ValueError:
-        return None
-
-
 def _department(request: AuthedRequest, value: str | None) -> Department | None:
     """A department picked in the query string, if it lies in the reader's scope; 404 for any other id."""
-    pk = _int(value)
+    pk = parse_int(value)
     if pk is None:
         return None
     department = Department.objects.filter(pk=pk).only("id", "path", "name", "name_en", "depth").first()
@@ -85,7 +71,7 @@ def _next(request: AuthedRequest, fallback: str) -> str:
 
 
 def _version(request: AuthedRequest) -> int:
-    return _int(request.POST.get("version")) or 0
+    return parse_int(request.POST.get("version")) or 0
 
 
 # ---- the list ------------------------------------------------------------------------------------
@@ -332,7 +318,7 @@ def cycle_release(request: AuthedRequest, cycle_id: int) -> HttpResponse:
     cycle = _cycle(request, cycle_id)
     user = request.user
     data = request.POST if request.method == "POST" else request.GET
-    picked = _int(data.get("department"))
+    picked = parse_int(data.get("department"))
     form = ReleaseForm(
         data if "department" in data else None,
         departments=selectors_cycles.department_choices(user, selected=[picked] if picked else []),
@@ -450,7 +436,7 @@ def review_reassign(request: AuthedRequest, review_id: int) -> HttpResponse:
     user = request.user
     review = permissions.review_for_user(user, review_id)
     if not permissions.can_administer_review(user, review):
-        raise _deny(user, "reviews.review", review_id, write=True)
+        raise access_denied(user, "reviews.review", review_id, write=True)
     cycle = review.cycle
     kind = request.GET.get("kind")
     form = ReassignForm(
@@ -505,7 +491,7 @@ def evaluation_nudge(request: AuthedRequest, evaluation_id: int) -> HttpResponse
     ctx = actor_context(user)
     is_manager = review.manager_id is not None and review.manager_id == ctx.employee_id
     if not (permissions.can_administer_review(user, review) or (is_manager and evaluation.kind == EvaluationKind.SELF)):
-        raise _deny(user, "reviews.evaluation", evaluation_id, write=True)
+        raise access_denied(user, "reviews.evaluation", evaluation_id, write=True)
     try:
         services.evaluation_nudge(actor=user, evaluation=evaluation)
     except DomainError as exc:

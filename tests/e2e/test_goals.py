@@ -43,10 +43,10 @@ print(json.dumps({{"period": period.pk, "goal": goal.pk, "title": goal.title, "e
 """
 
 
-def setup_period(server: Server, year: int) -> dict[str, object]:
-    """A period and her department's objective in it, created through the services."""
+def run_on_server(server: Server, script: str) -> dict[str, object]:
+    """Run a Django script in a separate process on the server's database; the JSON its last line prints."""
     result = subprocess.run(
-        [sys.executable, "-c", SETUP.format(year=year)],
+        [sys.executable, "-c", script],
         cwd=ROOT,
         env=server.env,
         capture_output=True,
@@ -57,6 +57,11 @@ def setup_period(server: Server, year: int) -> dict[str, object]:
     assert result.returncode == 0, result.stderr[-3000:]
     data: dict[str, object] = json.loads(result.stdout.strip().splitlines()[-1])
     return data
+
+
+def setup_period(server: Server, year: int) -> dict[str, object]:
+    """A period and her department's objective in it, created through the services."""
+    return run_on_server(server, SETUP.format(year=year))
 
 
 def words(language: str) -> Callable[[str], str]:

@@ -12,18 +12,15 @@ manager's lists, so every row is picked by the run's cycle name.
 
 from __future__ import annotations
 
-import json
 import re
-import subprocess
-import sys
 from collections.abc import Callable
 
 import pytest
 from django.utils import translation
 from playwright.sync_api import Dialog, Page, expect
 
-from .conftest import ROOT, Server
-from .test_goals import pages_in, shot, words  # noqa: F401 - pages_in is a fixture
+from .conftest import Server
+from .test_goals import pages_in, run_on_server, shot, words  # noqa: F401 - pages_in is a fixture
 
 FACTS = """
 import json, django
@@ -46,18 +43,7 @@ SCORE = re.compile(r"^\d+(\.\d+)?$")
 @pytest.fixture(scope="module")
 def facts(server: Server) -> dict[str, object]:
     """Who is who in the demo: the employee's department and its head count, names, the demo's template."""
-    result = subprocess.run(
-        [sys.executable, "-c", FACTS],
-        cwd=ROOT,
-        env=server.env,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=120,
-    )
-    assert result.returncode == 0, result.stderr[-3000:]
-    data: dict[str, object] = json.loads(result.stdout.strip().splitlines()[-1])
-    return data
+    return run_on_server(server, FACTS)
 
 
 def accept_confirmations(page: Page) -> list[str]:

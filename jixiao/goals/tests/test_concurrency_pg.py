@@ -3,16 +3,15 @@
 SQLite serialises writers on the whole database, so these races only exist (and only run) on PostgreSQL.
 """
 
-import threading
-from collections.abc import Callable
 from decimal import Decimal
 from functools import partial
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 
 from jixiao.accounts.models import User
 from jixiao.core.errors import StaleWrite
+from jixiao.core.testing.threads import race
 from jixiao.goals import services, services_kpi
 from jixiao.goals.models import KeyResult, KPIActual, KPITarget, Objective
 from jixiao.goals.services import KeyResultInput, ObjectiveInput
@@ -24,28 +23,6 @@ pytestmark = [
     # migration creates, and later tests rely on it.
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
-
-
-def race(*calls: Callable[[], object]) -> list[object]:
-    """Run the calls in threads released together; each result is the return value or the exception."""
-    barrier = threading.Barrier(len(calls))
-    results: list[object] = [None] * len(calls)
-
-    def run(index: int, call: Callable[[], object]) -> None:
-        try:
-            barrier.wait()
-            results[index] = call()
-        except Exception as error:  # noqa: BLE001 - the test inspects what each thread got
-            results[index] = error
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i, call)) for i, call in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    return results
 
 
 def test_two_people_saving_the_same_objective_version_one_wins_and_the_other_is_refused(personas):

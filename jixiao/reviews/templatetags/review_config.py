@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django import template
 from django.utils.translation import get_language
+
+from jixiao.reviews.forms_config import plain
 
 register = template.Library()
 
@@ -33,10 +34,4 @@ def band_class(code: str) -> str:
 @register.filter
 def num(value: Any) -> str:
     """3.50 → "3.5", 4.00 → "4": numbers as people write them; "" for nothing."""
-    if value is None or value == "":
-        return ""
-    try:
-        text = f"{Decimal(str(value)).normalize():f}"
-    except InvalidOperation:
-        return str(value)
-    return "0" if text == "-0" else text
+    return plain(value)

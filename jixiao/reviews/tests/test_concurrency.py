@@ -6,15 +6,13 @@ SQLite serialises writers on the whole database, so these races only exist (and 
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable
-
 import pytest
-from django.db import connection, connections
+from django.db import connection
 
 from jixiao.accounts.models import User
 from jixiao.core.errors import StaleWrite
 from jixiao.core.testing.personas import make_employee
+from jixiao.core.testing.threads import race
 from jixiao.goals.testing import make_period
 from jixiao.reviews import services
 from jixiao.reviews.models import Cycle, Evaluation, EvaluationKind, Review
@@ -26,28 +24,6 @@ pytestmark = [
     # creates; serialized_rollback puts it back for the tests that follow.
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
-
-
-def race(*calls: Callable[[], object]) -> list[object]:
-    """Run the calls in threads released together; each result is the return value or the exception."""
-    barrier = threading.Barrier(len(calls))
-    results: list[object] = [None] * len(calls)
-
-    def run(index: int, call: Callable[[], object]) -> None:
-        try:
-            barrier.wait()
-            results[index] = call()
-        except Exception as error:  # noqa: BLE001 - the test inspects what each thread got
-            results[index] = error
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i, call)) for i, call in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return results
 
 
 def load(evaluation_id: int) -> Evaluation:

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from django.test import Client
 
 from jixiao.goals.testing import make_indicator, make_kpi_target, make_period
-from jixiao.org.tests.test_pages_queries import grow_company
+from jixiao.org.tests.test_pages_queries import grow_company, signed_in
 from jixiao.reviews.models import Cycle, EvaluationKind, PhaseKind, Review
 from jixiao.reviews.testing import advance_to, evaluation_of, full_answers, launch, make_cycle, submit
 
@@ -24,13 +23,6 @@ MANAGER_FORM = BASE + 5
 SELF_FORM = BASE + 4
 # + the review (gate) and its evaluations.
 REVIEW_PAGE = BASE + 2
-
-
-def signed_in(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    client.get("/")  # settle the session's first-request bookkeeping before counting
-    return client
 
 
 @pytest.fixture

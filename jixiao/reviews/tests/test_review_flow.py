@@ -261,3 +261,17 @@ def test_recompute_reads_a_fixed_number_of_queries_whatever_the_cycle_size(
     # Two reads, the savepoint pair, one executemany UPDATE, the cycle's audit event: no query per review.
     with django_assert_num_queries(6):
         assert services.cycle_recompute(actor=personas.admin, cycle=cycle) == 0
+
+
+def test_a_manager_hears_once_while_self_reviews_keep_coming_and_again_after_reading(cycle, personas, mailoutbox):
+    for employee in (personas.employee, personas.peer):
+        review = review_of(cycle, employee)
+        submit(employee.user, review)
+    inbox = personas.manager.user.notifications.all()
+    assert inbox.count() == 1 and len(mailoutbox) == 1
+    assert "王小明" in inbox.get().body
+    inbox.update(read_at="2027-12-02T09:00:00+08:00")
+    other = make_cycle(personas.admin, cycle.period, departments=(personas.east,), name="第二个周期")
+    other = launch(personas.admin, other)
+    submit(personas.employee.user, review_of(other, personas.employee))
+    assert personas.manager.user.notifications.filter(read_at__isnull=True).count() == 1
