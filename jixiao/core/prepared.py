@@ -58,19 +58,23 @@ class Prepared:
             start, end = klass_info["select_fields"][0], klass_info["select_fields"][-1] + 1
             init_list = [f[0].target.attname for f in select[start:end]]
             shape = ("models", klass_info["model"], start, end, init_list, klass_info, select)
-        compiled = (sql, params, slots, compiler, shape)
+        # Converters depend on the columns only: found once (finding them per call cost half the run time).
+        fields = [col[0] for col in compiler.select[0 : compiler.col_count]]
+        converters = compiler.get_converters(fields)
+        compiled = (sql, params, slots, (compiler, converters), shape)
         self._compiled[alias] = compiled
         return compiled
 
     def all(self, *args: Any, using: str = "default") -> list[Any]:
-        sql, params, slots, compiler, shape = self._compiled.get(using) or self._compile(using)
+        sql, params, slots, convert, shape = self._compiled.get(using) or self._compile(using)
         values = list(params)
         for param_index, arg_index in slots:
             values[param_index] = args[arg_index]
         with connections[using].cursor() as cursor:
             cursor.execute(sql, values)
             raw = cursor.fetchall()
-        rows = compiler.results_iter([raw])
+        compiler, converters = convert
+        rows: Any = compiler.apply_converters(raw, converters) if converters else raw
         if shape[0] == "values":
             names = shape[1]
             return [dict(zip(names, row, strict=True)) for row in rows]
