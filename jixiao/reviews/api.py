@@ -187,7 +187,7 @@ def _form(evaluation: Evaluation, cycle: Cycle, model_key: str) -> FormOut | Non
 
 
 def _evaluation_out(
-    evaluation: Evaluation, *, review: Review, cycle: Cycle, reviewee: Employee, rater: Employee, full: bool
+    evaluation: Evaluation, *, review: Review, cycle: Cycle, reviewee: Employee, rater: Employee | None, full: bool
 ) -> EvaluationOut:
     """`full`: the rater herself, who sees all she wrote and the form."""
     return EvaluationOut(
@@ -198,7 +198,7 @@ def _evaluation_out(
         state=Evaluation.State(evaluation.state),
         review_state=Review.State(review.state),
         reviewee=_person_required(reviewee),
-        rater=_person_required(rater),
+        rater=_person(rater),
         answers=evaluation.answers if full else None,
         private_note=evaluation.private_note if full and evaluation.kind == EvaluationKind.MANAGER else None,
         submitted_at=evaluation.submitted_at,
@@ -238,7 +238,7 @@ def _review_out(user: Any, review: Review) -> ReviewOut:
                 evaluation=e.pk,
                 kind=EvaluationKind(e.kind),
                 state=Evaluation.State(e.state),
-                rater=_person_required(e.rater),
+                rater=_person(e.rater),
                 answers=e.answers if sees else None,
                 private_note=e.private_note if note_visible else None,
                 submitted_at=e.submitted_at,

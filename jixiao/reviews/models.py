@@ -258,9 +258,11 @@ class TemplateQuestion(models.Model):
 
 
 class PhaseKind(models.TextChoices):
-    """Phases in their fixed order; a cycle uses a subset. Issues 5 and 7 add peer and calibration phases."""
+    """Phases in their fixed order; a cycle uses a subset. Issue 7 adds calibration."""
 
+    PEER_SELECTION = "peer_selection", _("Peer selection")
     SELF = "self", _("Self review")
+    FEEDBACK = "feedback", _("360° feedback")
     MANAGER = "manager", _("Manager review")
     SKIP_LEVEL = "skip_level", _("Skip-level approval")
     RELEASE = "release", _("Release")
@@ -268,7 +270,9 @@ class PhaseKind(models.TextChoices):
 
 
 PHASE_ORDER: tuple[str, ...] = (
+    PhaseKind.PEER_SELECTION,
     PhaseKind.SELF,
+    PhaseKind.FEEDBACK,
     PhaseKind.MANAGER,
     PhaseKind.SKIP_LEVEL,
     PhaseKind.RELEASE,
@@ -303,6 +307,12 @@ class Cycle(TimeStampedModel):
     state = models.CharField(_("state"), max_length=16, choices=State.choices, default=State.DRAFT)
     phase = models.CharField(_("current phase"), max_length=24, choices=PhaseKind.choices, blank=True)
     skip_level = models.BooleanField(_("skip-level approval"), default=False)
+    # 360 feedback (issue 5, decision 0009): the anonymity thresholds (never below 3), whether managers may
+    # see peers' names, and how many reviewees may ask one rater before the nomination pages flag her.
+    anonymity_k = models.PositiveSmallIntegerField(_("smallest group shown"), default=3)
+    comment_k = models.PositiveSmallIntegerField(_("smallest group whose comments are shown"), default=3)
+    confidential = models.BooleanField(_("confidential rather than anonymous"), default=False)
+    rater_load_limit = models.PositiveSmallIntegerField(_("requests per rater before a warning"), default=8)
     # Participants: {"departments": [ids], "levels": [str], "hired_before": "YYYY-MM-DD"|null, "exclude": [ids]}
     filters = models.JSONField(_("participants"), default=dict, blank=True)
     # The frozen copy of template, scale, competencies and attainment table (see services.cycle_snapshot).
@@ -322,7 +332,12 @@ class Cycle(TimeStampedModel):
         ordering = ["-created_at", "-pk"]
         verbose_name = _("review cycle")
         verbose_name_plural = _("review cycles")
-        constraints = [models.UniqueConstraint(fields=["name"], name="reviews_cycle_unique_name")]
+        constraints = [
+            models.UniqueConstraint(fields=["name"], name="reviews_cycle_unique_name"),
+            models.CheckConstraint(
+                condition=Q(anonymity_k__gte=3, comment_k__gte=3), name="reviews_cycle_k_at_least_3"
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -424,7 +439,13 @@ class EvaluationKind(models.TextChoices):
     SELF = "self", _("Self review")
     MANAGER = "manager", _("Manager review")
     SKIP_LEVEL = "skip_level", _("Skip-level approval")
-    # Issue 5: PEER, UPWARD, CUSTOMER.
+    PEER = "peer", _("Peer review")
+    UPWARD = "upward", _("Upward review")
+    CUSTOMER = "customer", _("Customer feedback")
+
+
+# The rater groups whose answers are shown only as aggregates (decision 0009).
+ANONYMOUS_KINDS: tuple[str, ...] = (EvaluationKind.PEER, EvaluationKind.UPWARD, EvaluationKind.CUSTOMER)
 
 
 class Evaluation(models.Model):
@@ -440,7 +461,11 @@ class Evaluation(models.Model):
     # Denormalised from the review so the launch's unique key is (cycle, reviewee, rater, kind).
     cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="+")
     reviewee = models.ForeignKey(Employee, on_delete=models.PROTECT, related_name="+")
-    rater = models.ForeignKey(Employee, on_delete=models.PROTECT, related_name="evaluations")
+    # None for an external rater (a customer), who answers through an invitation link.
+    rater = models.ForeignKey(Employee, null=True, on_delete=models.PROTECT, related_name="evaluations")
+    nomination = models.OneToOneField(
+        "Nomination", null=True, blank=True, on_delete=models.SET_NULL, related_name="evaluation"
+    )
     kind = models.CharField(_("kind"), max_length=16, choices=EvaluationKind.choices)
     state = models.CharField(_("state"), max_length=16, choices=State.choices, default=State.PENDING)
     # {"ratings": {"<section>:<item>": "4"}, "comments": {...}, "answers": {"<question>": "..."},
@@ -489,3 +514,49 @@ class Reminder(models.Model):
 
     def __str__(self) -> str:
         return f"{self.evaluation_id}:{self.kind}@{self.sent_on}"
+
+
+class Nomination(models.Model):
+    """Someone asked for 360 feedback on a review: a peer the reviewee proposed, a report, or a customer.
+
+    Proposed by the reviewee (or added by her manager or HR), approved or removed by the manager; an approved
+    nomination becomes an Evaluation when the requests go out. A customer has an email and a name instead of
+    an employee.
+    """
+
+    class State(models.TextChoices):
+        PROPOSED = "proposed", _("Proposed")
+        APPROVED = "approved", _("Approved")
+        REMOVED = "removed", _("Removed")
+        DECLINED = "declined", _("Declined")
+
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="nominations")
+    kind = models.CharField(_("group"), max_length=16, choices=EvaluationKind.choices)
+    rater = models.ForeignKey(Employee, null=True, blank=True, on_delete=models.PROTECT, related_name="nominations")
+    email = models.EmailField(_("email"), blank=True, default="")
+    name = models.CharField(_("name"), max_length=100, blank=True, default="")
+    state = models.CharField(_("state"), max_length=16, choices=State.choices, default=State.PROPOSED)
+    nominated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    decline_reason = models.TextField(blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["review", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(rater__isnull=False, email="") | Q(rater__isnull=True) & ~Q(email=""),
+                name="reviews_nomination_employee_or_email",
+            ),
+            models.UniqueConstraint(
+                fields=["review", "kind", "rater"], condition=Q(rater__isnull=False), name="reviews_nomination_once"
+            ),
+            models.UniqueConstraint(
+                fields=["review", "email"], condition=~Q(email=""), name="reviews_nomination_email_once"
+            ),
+        ]
+        indexes = [models.Index(fields=["rater", "state"], name="reviews_nomination_rater")]
+
+    def __str__(self) -> str:
+        return f"{self.review_id}:{self.kind}:{self.rater_id or self.email}"

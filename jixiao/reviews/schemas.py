@@ -113,7 +113,7 @@ class EvaluationOut(_Output):
     state: Evaluation.State
     review_state: Review.State
     reviewee: PersonRef
-    rater: PersonRef
+    rater: PersonRef | None = Field(description="Who writes this part; null for an external rater.")
     answers: dict[str, Any] | None = Field(description=ANSWERS)
     private_note: str | None = Field(description="The manager's private note: only ever shown to managers and HR.")
     submitted_at: dt.datetime | None
@@ -196,7 +196,7 @@ class PartOut(_Output):
     evaluation: int
     kind: EvaluationKind
     state: Evaluation.State
-    rater: PersonRef
+    rater: PersonRef | None = Field(description="Who writes this part; null for an external rater.")
     answers: dict[str, Any] | None = Field(description=ANSWERS)
     private_note: str | None = Field(description="Null unless the reader may see the manager's private note.")
     submitted_at: dt.datetime | None

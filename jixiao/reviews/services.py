@@ -129,9 +129,15 @@ TRANSITIONS: dict[tuple[str, str], str] = {
 }
 # Phases in which each action is allowed (the cycle's current phase).
 ACTION_PHASES: dict[str, tuple[str, ...]] = {
-    "self_save": (PhaseKind.SELF, PhaseKind.MANAGER),
-    "self_submit": (PhaseKind.SELF, PhaseKind.MANAGER),
-    "manager_save": (PhaseKind.SELF, PhaseKind.MANAGER, PhaseKind.SKIP_LEVEL),
+    "self_save": (PhaseKind.SELF, PhaseKind.FEEDBACK, PhaseKind.MANAGER),
+    "self_submit": (PhaseKind.SELF, PhaseKind.FEEDBACK, PhaseKind.MANAGER),
+    "manager_save": (
+        PhaseKind.PEER_SELECTION,
+        PhaseKind.SELF,
+        PhaseKind.FEEDBACK,
+        PhaseKind.MANAGER,
+        PhaseKind.SKIP_LEVEL,
+    ),
     "manager_submit": (PhaseKind.MANAGER, PhaseKind.SKIP_LEVEL),
     "skip_approve": (PhaseKind.MANAGER, PhaseKind.SKIP_LEVEL),
     "skip_return": (PhaseKind.MANAGER, PhaseKind.SKIP_LEVEL),
@@ -315,6 +321,9 @@ def _check_cycle(actor: Any, data: CycleInput, *, cycle: Cycle | None) -> None:
     required = [PhaseKind.SELF, PhaseKind.MANAGER, PhaseKind.RELEASE, PhaseKind.ACKNOWLEDGEMENT]
     if data.skip_level:
         required.insert(2, PhaseKind.SKIP_LEVEL)
+    if PhaseKind.PEER_SELECTION in kinds or PhaseKind.FEEDBACK in kinds:
+        # 360 feedback (decision 0009) brings both its phases: choosing peers, then collecting answers.
+        required = [PhaseKind.PEER_SELECTION, PhaseKind.SELF, PhaseKind.FEEDBACK, *required[1:]]
     if sorted(kinds, key=PHASE_ORDER.index) != required:
         errors["phases"] = [_("Give dates for each phase of the cycle.")]
     previous: PhaseInput | None = None
@@ -573,7 +582,8 @@ def cycle_launch_run(*, cycle_id: int, batch_size: int = 2000) -> LaunchResult:
     # People launched earlier but whose evaluations a crash left behind get them now.
     with transaction.atomic(), connection.cursor() as cursor:
         _insert_evaluations(cursor, cycle, None, now)
-    first_phase = cycle.phase or PhaseKind.SELF
+    kinds = CyclePhase.objects.filter(cycle=cycle).values_list("kind", flat=True)
+    first_phase = cycle.phase or min(kinds, key=PHASE_ORDER.index, default=PhaseKind.SELF)
     report = {"created": result.created, "existing": result.existing, "problems": result.problems}
     Cycle.objects.filter(pk=cycle.pk).update(
         state=Cycle.State.ACTIVE,

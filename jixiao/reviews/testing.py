@@ -128,8 +128,11 @@ def make_template(
     return template
 
 
-def phases(*, skip_level: bool = False, start: dt.date = dt.date(2027, 12, 1)) -> tuple[services.PhaseInput, ...]:
-    kinds = [PhaseKind.SELF, PhaseKind.MANAGER] + ([PhaseKind.SKIP_LEVEL] if skip_level else [])
+def phases(
+    *, skip_level: bool = False, feedback: bool = False, start: dt.date = dt.date(2027, 12, 1)
+) -> tuple[services.PhaseInput, ...]:
+    kinds = [PhaseKind.PEER_SELECTION, PhaseKind.SELF, PhaseKind.FEEDBACK] if feedback else [PhaseKind.SELF]
+    kinds += [PhaseKind.MANAGER] + ([PhaseKind.SKIP_LEVEL] if skip_level else [])
     kinds += [PhaseKind.RELEASE, PhaseKind.ACKNOWLEDGEMENT]
     return tuple(
         services.PhaseInput(
@@ -146,6 +149,7 @@ def make_cycle(
     template: ReviewTemplate | None = None,
     departments: tuple[Department, ...] = (),
     skip_level: bool = False,
+    feedback: bool = False,
     name: str = "",
     **extra: Any,
 ) -> Cycle:
@@ -158,7 +162,7 @@ def make_cycle(
             template=template or make_template(),
             skip_level=skip_level,
             departments=tuple(d.pk for d in departments),
-            phases=phases(skip_level=skip_level),
+            phases=phases(skip_level=skip_level, feedback=feedback),
             **extra,
         ),
     )

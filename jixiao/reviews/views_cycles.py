@@ -497,7 +497,10 @@ def evaluation_nudge(request: AuthedRequest, evaluation_id: int) -> HttpResponse
     except DomainError as exc:
         sent, message = False, str(exc.message)
     else:
-        sent, message = True, _("Reminder sent to %(name)s.") % {"name": evaluation.rater.name}
+        name = (
+            evaluation.rater.name if evaluation.rater else evaluation.nomination.name if evaluation.nomination else ""
+        )
+        sent, message = True, _("Reminder sent to %(name)s.") % {"name": name}
     if _is_htmx(request):
         return render(request, "reviews/cycles/_nudge.html", {"sent": sent, "message": message})
     (messages.success if sent else messages.error)(request, message)
