@@ -159,3 +159,36 @@ def final_score(sections: Sequence[SectionInput], *, bands: Sequence[tuple[str, 
         return Breakdown(tuple(results), None, "")
     final = _q(total)
     return Breakdown(tuple(results), final, band_for(final, bands))
+
+
+@dataclass(frozen=True)
+class GroupInput:
+    """One rater group inside a 360 section: its weight in the section and its score (None: nothing shown)."""
+
+    group: str
+    weight: Decimal
+    score: Decimal | None
+
+
+@dataclass(frozen=True)
+class GroupBlend:
+    score: Decimal | None
+    effective: tuple[tuple[str, Decimal], ...]  # each shown group's share of the section, in percent
+    dropped: tuple[str, ...] = ()  # groups whose weight went to the others
+
+
+def group_blend(groups: Sequence[GroupInput]) -> GroupBlend:
+    """The 360 section's score: the weighted mean over the groups that have a shown score.
+
+    A group with no usable answers, or hidden because it has fewer than k raters (decision 0009), drops out
+    and its weight is spread over the others in proportion; with no group left the section has no score.
+    """
+    if any(g.weight < 0 for g in groups):
+        raise ScoringError("negative_weight", "weights cannot be negative")
+    shown = [g for g in groups if g.score is not None and g.weight > 0]
+    total = sum((g.weight for g in shown), Decimal(0))
+    dropped = tuple(g.group for g in groups if g not in shown and g.weight > 0)
+    if not shown or total == 0:
+        return GroupBlend(None, (), dropped)
+    score = sum((g.weight * g.score for g in shown if g.score is not None), Decimal(0)) / total
+    return GroupBlend(_q(score), tuple((g.group, _q(g.weight * HUNDRED / total)) for g in shown), dropped)

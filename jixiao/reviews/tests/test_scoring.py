@@ -131,3 +131,40 @@ def test_a_rating_outside_the_scale_is_refused_and_the_mean_of_nothing_is_no_sco
         check_rating(Decimal(6), minimum=Decimal(1), maximum=Decimal(5))
     assert mean([]) is None
     assert mean([Decimal(3), Decimal(4)]) == Decimal("3.50")
+
+
+# ---- the 360 section: rater groups (issue 5) ----------------------------------------------------------
+
+from jixiao.reviews.scoring import GroupInput, group_blend  # noqa: E402
+
+group_names = ("self", "manager", "peer", "upward", "customer")
+
+
+@given(
+    weights=st.lists(st.integers(0, 100), min_size=5, max_size=5),
+    scores=st.lists(st.one_of(st.none(), ratings), min_size=5, max_size=5),
+)
+def test_the_360_score_is_the_weighted_mean_of_the_shown_groups_and_lies_between_them(weights, scores):
+    groups = [GroupInput(n, Decimal(w), s) for n, w, s in zip(group_names, weights, scores, strict=True)]
+    result = group_blend(groups)
+    shown = [g for g in groups if g.score is not None and g.weight > 0]
+    if not shown:
+        assert result.score is None
+        return
+    values = [g.score for g in shown if g.score is not None]
+    assert result.score is not None and min(values) <= result.score <= max(values)
+    assert abs(sum((share for _g, share in result.effective), Decimal(0)) - 100) <= Decimal("0.05")
+    assert set(result.dropped) == {g.group for g in groups if g.weight > 0 and g.score is None}
+
+
+def test_a_hidden_group_s_weight_is_spread_over_the_others_in_proportion():
+    result = group_blend(
+        [
+            GroupInput("manager", Decimal(50), Decimal(4)),
+            GroupInput("peer", Decimal(30), None),  # fewer than k peers answered: hidden
+            GroupInput("upward", Decimal(20), Decimal(3)),
+        ]
+    )
+    assert result.score == Decimal("3.71")  # (50 × 4 + 20 × 3) / 70
+    assert result.effective == (("manager", Decimal("71.43")), ("upward", Decimal("28.57")))
+    assert result.dropped == ("peer",)
