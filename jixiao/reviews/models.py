@@ -560,3 +560,20 @@ class Nomination(models.Model):
 
     def __str__(self) -> str:
         return f"{self.review_id}:{self.kind}:{self.rater_id or self.email}"
+
+
+class Invitation(models.Model):
+    """A customer's link to give feedback without an account (decision 0009).
+
+    Only the SHA-256 of the random token is stored; the token itself is in the email alone. It expires, and
+    works for one submission (`used_at`); opening it is exchanged for a short session by the page.
+    """
+
+    nomination = models.OneToOneField(Nomination, on_delete=models.CASCADE, related_name="invitation")
+    token_hash = models.CharField(max_length=64, unique=True)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"invitation {self.pk}"
