@@ -21,7 +21,7 @@ k is never below 3 (DESIGN: anonymity), whatever a cycle asks for.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Iterable, Mapping
+from collections.abc import Callable, Collection, Hashable, Iterable, Mapping
 from dataclasses import dataclass
 from itertools import combinations
 from typing import Any
@@ -108,9 +108,16 @@ def differencing_problems(
 
 
 def suppress(
-    aggregates: Mapping[str, frozenset[Cell]], k: int, rater_of: Callable[[Cell], Any] = _rater
+    aggregates: Mapping[str, frozenset[Cell]],
+    k: int,
+    rater_of: Callable[[Cell], Any] = _rater,
+    keep: Collection[str] = (),
 ) -> dict[str, frozenset[Cell]]:
-    """The aggregates that may be shown: the wanted ones minus the fewest needed to break no rule."""
+    """The aggregates that may be shown: the wanted ones minus the fewest needed to break no rule.
+
+    Aggregates named in `keep` (the headlines: a group's overall score) are dropped for a subtraction only
+    when every other aggregate involved is also in `keep`.
+    """
     shown = {name: frozenset(cells) for name, cells in aggregates.items() if cells}
     k = effective_k(k)
     # Rule 1 first: anything below k goes, whatever else happens.
@@ -123,5 +130,5 @@ def suppress(
         # Complementary suppression: drop the smallest aggregate involved in the subtraction (one of the
         # subtracted ones when there are any, since the containing aggregate is usually the headline).
         involved = list(problem.subtracted) or [problem.aggregate]
-        victim = min(involved, key=lambda name: (raters(shown[name], rater_of), name))
+        victim = min(involved, key=lambda name: (name in keep, raters(shown[name], rater_of), name))
         del shown[victim]

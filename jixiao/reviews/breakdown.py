@@ -26,6 +26,10 @@ from . import scoring
 RATED_KINDS = ("competencies",)
 AUTOMATIC_KINDS = ("kpi", "goals")
 UNSCORED_KINDS = ("questions",)
+FEEDBACK_KIND = "feedback"
+# Raters who answer only the 360 section, anonymously (decision 0009); "na" is a valid rating for them.
+ANONYMOUS_RATERS = ("peer", "upward", "customer")
+NOT_ABLE_TO_JUDGE = "na"
 
 
 _DECIMALS: dict[str, Decimal] = {}
@@ -69,10 +73,24 @@ def competency_items(snapshot: Mapping[str, Any], section: Mapping[str, Any], mo
     return list(model["items"]) if model else []
 
 
-def rated_items(snapshot: Mapping[str, Any], model_key: str) -> list[tuple[str, str, bool]]:
-    """Every (section key, item key, required) a rater must rate or answer on this review."""
+def rated_items(snapshot: Mapping[str, Any], model_key: str, kind: str = "self") -> list[tuple[str, str, bool]]:
+    """Every (section key, item key, required) a rater of this kind must rate or answer on this review.
+
+    Self and manager write every section, the 360 section only when their group is one of its groups; peers,
+    direct reports and customers write the 360 section alone.
+    """
     out: list[tuple[str, str, bool]] = []
     for section in snapshot["sections"]:
+        if section["kind"] == FEEDBACK_KIND:
+            if kind in {g["kind"] for g in section.get("groups", [])}:
+                out += [
+                    (section["key"], item["competency"], True)
+                    for item in competency_items(snapshot, section, model_key)
+                ]
+                out += [(section["key"], q["key"], bool(q["required"])) for q in section.get("questions", [])]
+            continue
+        if kind in ANONYMOUS_RATERS:
+            continue
         if section["kind"] in RATED_KINDS:
             out += [
                 (section["key"], item["competency"], True) for item in competency_items(snapshot, section, model_key)
@@ -128,6 +146,7 @@ def review_breakdown(
     auto_items: Sequence[Mapping[str, Any]],
     manager: Mapping[str, Any] | None,
     self_answers: Mapping[str, Any] | None,
+    feedback: Sequence[Any] = (),
 ) -> dict[str, Any]:
     """Every section's score and the final score and band, as the JSON stored on the review.
 
@@ -136,7 +155,7 @@ def review_breakdown(
     reviews of one cycle, build one Scorer and call it for each.
     """
     return Scorer(snapshot).score(
-        model_key=model_key, auto_items=auto_items, manager=manager, self_answers=self_answers
+        model_key=model_key, auto_items=auto_items, manager=manager, self_answers=self_answers, feedback=feedback
     )
 
 
@@ -214,7 +233,9 @@ class Scorer:
         auto_items: Sequence[Mapping[str, Any]],
         manager: Mapping[str, Any] | None,
         self_answers: Mapping[str, Any] | None,
+        feedback: Sequence[Any] = (),
     ) -> dict[str, Any]:
+        """`feedback`: the submitted 360 responses of peers, reports and customers (feedback.Response)."""
         sections_out: list[dict[str, Any]] = []
         inputs: list[scoring.SectionInput] = []
         overrides = (manager or {}).get("overrides", {})
@@ -243,6 +264,13 @@ class Scorer:
                 out["manager"] = None if manager_mean is None else str(manager_mean)
                 out["self"] = None if self_mean is None else str(self_mean)
                 score = scoring.blend(manager=manager_mean, self_rating=self_mean, self_weight=self.self_weight)
+            elif kind == FEEDBACK_KIND:
+                from .feedback import Response, section_score  # feedback.py builds on this module
+
+                identified = [Response(-1, "self", self_answers or {}), Response(-2, "manager", manager or {})]
+                part = section_score(self.snapshot, section, model_key=model_key, responses=[*feedback, *identified])
+                out["groups"], out["dropped"] = part["groups"], part["dropped"]
+                score = part["score"]
             else:
                 sections_out.append(out | {"weight": "0", "effective_weight": "0", "score": None, "contribution": "0"})
                 continue
@@ -293,7 +321,10 @@ def check_answers(
     lo, hi = min(levels), max(levels)
     ratings = answers.get("ratings", {})
     texts = answers.get("answers", {})
+    may_pass = kind in ANONYMOUS_RATERS
     for field, value in ratings.items():
+        if may_pass and value == NOT_ABLE_TO_JUDGE:
+            continue
         parsed = dec(value)
         if value not in (None, "") and (parsed is None or parsed not in levels):
             problems[field] = "rating_outside_scale"
@@ -306,15 +337,20 @@ def check_answers(
                 problems[f"override:{section_key}"] = "override_without_reason"
     if not submit:
         return problems
-    sections = {s["key"]: s for s in snapshot["sections"]}
-    for section_key, item_key, required in rated_items(snapshot, model_key):
+    for section_key, item_key, required in rated_items(snapshot, model_key, kind):
         field = f"{section_key}:{item_key}"
-        if sections[section_key]["kind"] in RATED_KINDS:
+        if item_key.startswith("c"):
+            if may_pass and ratings.get(field) == NOT_ABLE_TO_JUDGE:
+                continue
             if dec(ratings.get(field)) is None and field not in problems:
                 problems[field] = "rating_required"
         elif required and not str(texts.get(field, "")).strip():
             problems[field] = "answer_required"
-    if snapshot["template"].get("overall_comment_required") and not str(answers.get("overall", "")).strip():
+    if (
+        not may_pass
+        and snapshot["template"].get("overall_comment_required")
+        and not str(answers.get("overall", "")).strip()
+    ):
         problems["overall"] = "comment_required"
     return problems
 

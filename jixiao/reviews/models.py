@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -188,7 +188,7 @@ class SectionKind(models.TextChoices):
     GOALS = "goals", _("Goals (MBO)")
     COMPETENCIES = "competencies", _("Competencies")
     QUESTIONS = "questions", _("Open questions")
-    # Issue 5 adds "feedback" (the 360 section); the snapshot format already carries any kind.
+    FEEDBACK = "feedback", _("360° feedback")
 
 
 class ReviewTemplate(TimeStampedModel):
@@ -231,13 +231,44 @@ class TemplateSection(models.Model):
     competency_model = models.ForeignKey(
         CompetencyModel, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    # Feedback (360) sections: how many peers a reviewee nominates (decision 0009).
+    peer_min = models.PositiveSmallIntegerField(_("fewest peers"), default=3)
+    peer_max = models.PositiveSmallIntegerField(_("most peers"), default=8)
     order = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
         ordering = ["template", "order", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(peer_min__lte=F("peer_max")), name="reviews_section_peer_min_max")
+        ]
 
     def __str__(self) -> str:
         return self.title
+
+
+class FeedbackGroup(models.TextChoices):
+    """Who answers a 360 section: the identified raters of the review, and the anonymous groups."""
+
+    SELF = "self", _("Self")
+    MANAGER = "manager", _("Manager")
+    PEER = "peer", _("Peers")
+    UPWARD = "upward", _("Direct reports")
+    CUSTOMER = "customer", _("Customers")
+
+
+class TemplateGroup(models.Model):
+    """A rater group of a 360 section and its weight inside the section (the weights total 100)."""
+
+    section = models.ForeignKey(TemplateSection, on_delete=models.CASCADE, related_name="groups")
+    kind = models.CharField(_("group"), max_length=16, choices=FeedbackGroup.choices)
+    weight = models.DecimalField(_("weight"), max_digits=5, decimal_places=2, default=Decimal(0))
+
+    class Meta:
+        ordering = ["section", "pk"]
+        constraints = [models.UniqueConstraint(fields=["section", "kind"], name="reviews_group_once")]
+
+    def __str__(self) -> str:
+        return f"{self.section_id}:{self.kind}"
 
 
 class TemplateQuestion(models.Model):

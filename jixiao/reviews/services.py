@@ -30,8 +30,11 @@ from jixiao.org.models import Department, Employee, Status
 from jixiao.org.selectors import actor_context
 
 from . import breakdown as bd
+from . import feedback as fb
 from . import permissions
+from .anonymity import effective_k
 from .models import (
+    ANONYMOUS_KINDS,
     PHASE_ORDER,
     Cycle,
     CyclePhase,
@@ -198,12 +201,13 @@ def cycle_snapshot(template: ReviewTemplate) -> dict[str, Any]:
 
     template = (
         ReviewTemplate.objects.select_related("scale")
-        .prefetch_related("scale__levels", "scale__bands", "sections__questions")
+        .prefetch_related("scale__levels", "scale__bands", "sections__questions", "sections__groups")
         .get(pk=template.pk)
     )
     sections = []
     model_ids: set[int] = set()
     by_job = False
+    feedback: dict[str, Any] | None = None
     for section in template.sections.all():
         entry: dict[str, Any] = {
             "key": f"s{section.pk}",
@@ -218,7 +222,11 @@ def cycle_snapshot(template: ReviewTemplate) -> dict[str, Any]:
                 for q in section.questions.all()
             ],
         }
-        if section.kind == SectionKind.COMPETENCIES:
+        if section.kind == SectionKind.FEEDBACK:
+            entry["groups"] = [{"kind": g.kind, "weight": str(g.weight)} for g in section.groups.all()]
+            entry["peer"] = {"min": section.peer_min, "max": section.peer_max}
+            feedback = {"section": entry["key"], "peer": entry["peer"], "groups": [g["kind"] for g in entry["groups"]]}
+        if section.kind in (SectionKind.COMPETENCIES, SectionKind.FEEDBACK):
             if section.competency_model_id:
                 model_ids.add(section.competency_model_id)
             else:
@@ -269,6 +277,8 @@ def cycle_snapshot(template: ReviewTemplate) -> dict[str, Any]:
             for m in models
         },
         "by_job": by_job,
+        # The 360 section's settings; the cycle adds its anonymity thresholds at launch (cycle_launch).
+        "feedback": feedback,
     }
 
 
@@ -463,6 +473,12 @@ def cycle_launch(*, actor: Any, cycle: Cycle, version: int) -> Cycle:
         if not cycle_participants(cycle).exists():
             raise DomainError(_("No one matches this cycle's participants."), code="no_participants")
         snapshot = cycle_snapshot(cycle.template)
+        if snapshot["feedback"] is not None:
+            snapshot["feedback"].update(
+                k=effective_k(cycle.anonymity_k),
+                comment_k=effective_k(cycle.comment_k),
+                confidential=cycle.confidential,
+            )
         updated = Cycle.objects.filter(pk=cycle.pk, version=version, state=Cycle.State.DRAFT).update(
             state=Cycle.State.LAUNCHING, snapshot=snapshot, **restart
         )
@@ -640,6 +656,10 @@ def cycle_phase_advance(*, actor: Any, cycle: Cycle, version: int) -> Cycle:
         actor=actor, action="cycle.phase", target=cycle, before={"phase": cycle.phase}, after={"phase": new_phase}
     )
     cycle.refresh_from_db()
+    if new_phase == PhaseKind.FEEDBACK:
+        from .services_feedback import feedback_requests_send  # builds on this module
+
+        feedback_requests_send(actor=actor, cycle=cycle)
     return cycle
 
 
@@ -664,7 +684,7 @@ def cycle_close(*, actor: Any, cycle: Cycle, version: int) -> Cycle:
 
 def _clean_answers(snapshot: Mapping[str, Any], model_key: str, kind: str, raw: Mapping[str, Any]) -> dict[str, Any]:
     """Keep only what this rater may write on this review: rated items, questions, overrides, overall."""
-    items = bd.rated_items(snapshot, model_key)
+    items = bd.rated_items(snapshot, model_key, kind)
     rated = {f"{s}:{i}" for s, i, _r in items if i.startswith("c")}
     asked = {f"{s}:{i}" for s, i, _r in items if i.startswith("q")}
     ratings = {k: str(v).strip() for k, v in (raw.get("ratings") or {}).items() if k in rated and str(v).strip()}
@@ -770,6 +790,16 @@ def _submitted_answers(review: Review, kind: str) -> dict[str, Any] | None:
     return row
 
 
+def feedback_responses(review: Review) -> list[fb.Response]:
+    """The submitted 360 answers of peers, reports and customers on a review (none without a 360 section)."""
+    if fb.section_of(review.cycle.snapshot) is None:
+        return []
+    rows = Evaluation.objects.filter(
+        review=review, kind__in=ANONYMOUS_KINDS, state=Evaluation.State.SUBMITTED
+    ).values_list("pk", "kind", "answers")
+    return [fb.Response(pk, kind, answers) for pk, kind, answers in rows]
+
+
 def score_review(review: Review) -> dict[str, Any]:
     """The review's breakdown from its submitted evaluations (live KPI/goal items until the manager submits)."""
     manager = _submitted_answers(review, EvaluationKind.MANAGER)
@@ -780,6 +810,7 @@ def score_review(review: Review) -> dict[str, Any]:
         auto_items=items,
         manager=manager,
         self_answers=_submitted_answers(review, EvaluationKind.SELF),
+        feedback=feedback_responses(review),
     )
 
 
@@ -870,6 +901,7 @@ def evaluation_save(
             manager=clean,
             # A review still at self review has no submitted self review: no need to look.
             self_answers=None if review.state == S.SELF_REVIEW else _submitted_answers(review, EvaluationKind.SELF),
+            feedback=feedback_responses(review),
         )
         review_updates.update(
             auto_items=review.auto_items,
@@ -1144,6 +1176,15 @@ def cycle_recompute(*, actor: Any, cycle: Cycle) -> int:
             [cycle.pk, EvaluationKind.SELF, EvaluationKind.MANAGER, Evaluation.State.SUBMITTED],
         )
         answers: dict[tuple[int, str], Any] = {(rid, kind): a for rid, kind, a in cursor.fetchall()}
+        responses: dict[int, list[fb.Response]] = {}
+        if fb.section_of(cycle.snapshot) is not None:
+            cursor.execute(
+                "SELECT review_id, id, kind, answers FROM {} "  # noqa: S608
+                "WHERE cycle_id = %s AND kind IN (%s, %s, %s) AND state = %s".format(quote("reviews_evaluation")),
+                [cycle.pk, *ANONYMOUS_KINDS, Evaluation.State.SUBMITTED],
+            )
+            for rid, pk, kind, raw in cursor.fetchall():
+                responses.setdefault(rid, []).append(fb.Response(pk, kind, _json(raw)))
         cursor.execute(
             "SELECT id, competency_model, auto_items, final_score, band, breakdown FROM {} WHERE cycle_id = %s".format(  # noqa: S608
                 quote("reviews_review")
@@ -1165,6 +1206,7 @@ def cycle_recompute(*, actor: Any, cycle: Cycle) -> int:
                 auto_items=_json(items),
                 manager=_json(manager),
                 self_answers=None if own is None else _json(own),
+                feedback=responses.get(pk, ()),
             )
         except ScoringError:
             continue

@@ -1,8 +1,7 @@
 """Writes for 360 feedback (issue 5, decision 0009): nominating peers, approving them, sending requests, declining.
 
-Pages and the report come next; these rules are the ground they stand on. Limits come from the cycle's
-snapshot (`snapshot["feedback"]["peer"]["min"/"max"]`, written by the template's feedback section) and fall
-back to the common 3–8 when a cycle has none.
+Limits come from the cycle's snapshot (`snapshot["feedback"]["peer"]["min"/"max"]`, written from the
+template's feedback section) and fall back to the common 3–8 when a cycle has none.
 """
 
 from __future__ import annotations
@@ -19,14 +18,17 @@ from django.db.models import Count, F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from jixiao.audit.context import current_ip
 from jixiao.audit.services import record_event
 from jixiao.core.errors import DomainError
 from jixiao.core.notifications import Message, notify
 from jixiao.org.models import Employee, Status
 from jixiao.org.selectors import actor_context
 
+from . import breakdown as bd
 from . import permissions
-from .models import Cycle, Evaluation, EvaluationKind, Invitation, Nomination, PhaseKind, Review
+from .models import ANONYMOUS_KINDS, Cycle, Evaluation, EvaluationKind, Invitation, Nomination, PhaseKind, Review
+from .services import _clean_answers, _field_errors, _stale, update_row
 
 DEFAULT_PEERS = (3, 8)
 OPEN_STATES = (Nomination.State.PROPOSED, Nomination.State.APPROVED)
@@ -163,6 +165,7 @@ def feedback_requests_send(*, actor: Any, cycle: Cycle) -> int:
     now = connection.ops.adapt_datetimefield_value(timezone.now())
     quote = connection.ops.quote_name
     empty = "CAST('{}' AS jsonb)" if connection.vendor == "postgresql" else "'{}'"
+    groups = ((cycle.snapshot or {}).get("feedback") or {}).get("groups") or []
     with transaction.atomic(), connection.cursor() as cursor:
         # Upward: each report of a reviewee (her review's snapshotted manager is the reviewee) rates her.
         cursor.execute(
@@ -171,8 +174,8 @@ def feedback_requests_send(*, actor: Any, cycle: Cycle) -> int:
             f"SELECT boss.id, %s, report.reviewee_id, '', '', %s, NULL, NULL, '', %s, %s "
             f"FROM {quote('reviews_review')} boss JOIN {quote('reviews_review')} report "
             "ON report.cycle_id = boss.cycle_id AND report.manager_id = boss.reviewee_id "
-            "WHERE boss.cycle_id = %s ON CONFLICT DO NOTHING",
-            [EvaluationKind.UPWARD, Nomination.State.APPROVED, now, now, cycle.pk],
+            "WHERE boss.cycle_id = %s AND %s ON CONFLICT DO NOTHING",
+            [EvaluationKind.UPWARD, Nomination.State.APPROVED, now, now, cycle.pk, EvaluationKind.UPWARD in groups],
         )
         before = Evaluation.objects.filter(cycle=cycle, nomination__isnull=False).count()
         cursor.execute(
@@ -327,3 +330,80 @@ def invitation_use(*, token: str, evaluation_id: int) -> None:
     )
     if not updated:
         raise InvitationRefused(_("This link has already been used to give feedback. Thank you!"), code="used")
+
+
+# ---- writing feedback --------------------------------------------------------------------------
+
+
+def _record_anonymously(action: str, evaluation: Evaluation, after: dict[str, Any]) -> None:
+    """Audit a 360 answer without naming its writer: no actor, no address (decision 0009).
+
+    The audit log is HR's to read; naming the rater there would be a reveal without a reason. The event
+    keeps which evaluation changed, which HR's audited reveal can resolve.
+    """
+    reset = current_ip.set(None)
+    try:
+        record_event(actor=None, action=action, target=evaluation.review, after={"evaluation": evaluation.pk, **after})
+    finally:
+        current_ip.reset(reset)
+
+
+@transaction.atomic
+def feedback_save(
+    *,
+    actor: Any,
+    evaluation: Evaluation,
+    answers: dict[str, Any],
+    version: int,
+    submit: bool = False,
+    token: str | None = None,
+) -> Evaluation:
+    """A peer, direct report or customer saves a draft of her 360 answers, or submits them.
+
+    Peers and reports write as themselves; a customer writes through her invitation (`token`, no account),
+    and submitting spends the link. Only during the feedback phase; only the 360 section's competencies
+    (each rated or "na", not able to judge) and questions are kept. Nothing is written on any refusal.
+    """
+    review = evaluation.review
+    cycle = review.cycle
+    if evaluation.kind not in ANONYMOUS_KINDS:
+        raise DomainError(_("This part of the review is not 360 feedback."), code="illegal_transition")
+    if evaluation.kind == EvaluationKind.CUSTOMER:
+        if token is None or invitation_open(token=token).pk != evaluation.pk:
+            raise InvitationRefused(_("This link is not valid. Check that you copied all of it."), code="forged")
+    elif evaluation.rater_id is None or evaluation.rater_id != actor_context(actor).employee_id:
+        raise DomainError(_("Only the person asked can give this feedback."), code="forbidden")
+    if cycle.state != Cycle.State.ACTIVE or cycle.phase != PhaseKind.FEEDBACK:
+        raise DomainError(_("Feedback is given during the feedback phase only."), code="wrong_phase")
+    if evaluation.state in (Evaluation.State.SUBMITTED, Evaluation.State.SKIPPED):
+        raise DomainError(_("This feedback is already submitted or declined."), code="already_submitted")
+    clean = _clean_answers(cycle.snapshot, review.competency_model, evaluation.kind, answers)
+    clean.pop("overall", None)
+    clean.pop("comments", None)
+    problems = bd.check_answers(
+        cycle.snapshot, model_key=review.competency_model, answers=clean, kind=evaluation.kind, submit=submit
+    )
+    if problems:
+        raise DomainError(
+            _("Some ratings or answers are missing or invalid.") if submit else _("Please correct the errors below."),
+            code="invalid",
+            fields=_field_errors(problems),
+        )
+    now = timezone.now()
+    state = Evaluation.State.SUBMITTED if submit else Evaluation.State.DRAFT
+    updates: dict[str, Any] = {"answers": clean, "state": state, "updated_at": now}
+    if submit:
+        # The submission time is kept for the rater's own inbox; no page for the reviewee or managers shows it.
+        updates["submitted_at"] = now
+    before = evaluation.answers.get("ratings", {})
+    if not update_row(Evaluation, evaluation.pk, updates, version=version):
+        raise _stale(_("feedback"))
+    evaluation.answers, evaluation.state, evaluation.version, evaluation.updated_at = clean, state, version + 1, now
+    if submit:
+        evaluation.submitted_at = now
+        if token is not None:
+            invitation_use(token=token, evaluation_id=evaluation.pk)
+        _record_anonymously("feedback.submit", evaluation, {"ratings": clean["ratings"]})
+    elif before != clean["ratings"]:
+        _record_anonymously("feedback.draft", evaluation, {"ratings": clean["ratings"]})
+    return evaluation

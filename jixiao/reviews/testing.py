@@ -24,6 +24,7 @@ from .models import (
     Review,
     ReviewTemplate,
     SectionKind,
+    TemplateGroup,
     TemplateQuestion,
     TemplateSection,
 )
@@ -66,8 +67,15 @@ def make_template(
     by_job: bool = False,
     question_required: bool = True,
     overall_comment_required: bool = True,
+    feedback: dict[str, int] | None = None,
+    feedback_weight: int = 0,
+    peers: tuple[int, int] = (3, 8),
 ) -> ReviewTemplate:
-    """KPI, goals and competency sections weighted as given (a zero weight leaves a section out) and one question."""
+    """KPI, goals and competency sections weighted as given (a zero weight leaves a section out) and one question.
+
+    `feedback` adds a 360 section of `feedback_weight` with these groups and weights (e.g. {"peer": 60,
+    "upward": 40}), rating two competencies of its own and asking one optional question.
+    """
     template = ReviewTemplate.objects.create(
         name=name or f"模板{next(_seq)}",
         name_en="Template",
@@ -110,6 +118,23 @@ def make_template(
             order=next(order),
             competency_model=None if by_job else competency_model,
         )
+    if feedback:
+        section = TemplateSection.objects.create(
+            template=template,
+            kind=SectionKind.FEEDBACK,
+            title="360度反馈",
+            title_en="360° feedback",
+            weight=feedback_weight,
+            required=False,
+            order=next(order),
+            competency_model=make_competency_model(make_competency(), make_competency()),
+            peer_min=peers[0],
+            peer_max=peers[1],
+        )
+        TemplateGroup.objects.bulk_create(TemplateGroup(section=section, kind=g, weight=w) for g, w in feedback.items())
+        TemplateQuestion.objects.create(
+            section=section, text="这位同事最应该保持什么？", text_en="What should she keep doing?", required=False
+        )
     questions = TemplateSection.objects.create(
         template=template,
         kind=SectionKind.QUESTIONS,
@@ -126,6 +151,14 @@ def make_template(
         required=question_required,
     )
     return template
+
+
+# A template with a 360 section, for cycles made with feedback=True.
+FEEDBACK_TEMPLATE: dict[str, Any] = {
+    "weights": (30, 20, 20),
+    "feedback": {"peer": 50, "upward": 30, "customer": 20},
+    "feedback_weight": 30,
+}
 
 
 def phases(
@@ -159,7 +192,7 @@ def make_cycle(
             name=name or f"考核{next(_seq)}",
             name_en="Review",
             period=period,
-            template=template or make_template(),
+            template=template or (make_template(**FEEDBACK_TEMPLATE) if feedback else make_template()),
             skip_level=skip_level,
             departments=tuple(d.pk for d in departments),
             phases=phases(skip_level=skip_level, feedback=feedback),
@@ -187,13 +220,15 @@ def evaluation_of(review: Review, kind: str) -> Evaluation:
     return Evaluation.objects.select_related("review__cycle", "rater").get(review=review, kind=kind)
 
 
-def full_answers(review: Review, *, rating: str = "4", overall: str = "做得很好") -> dict[str, Any]:
-    """Answers that rate every item and answer every question of the review."""
+def full_answers(
+    review: Review, *, rating: str = "4", overall: str = "做得很好", kind: str = EvaluationKind.SELF
+) -> dict[str, Any]:
+    """Answers that rate every item and answer every question a rater of this kind has on the review."""
     from . import breakdown
 
     snapshot = review.cycle.snapshot
     ratings, answers = {}, {}
-    for section, item, _required in breakdown.rated_items(snapshot, review.competency_model):
+    for section, item, _required in breakdown.rated_items(snapshot, review.competency_model, kind):
         if item.startswith("c"):
             ratings[f"{section}:{item}"] = rating
         else:
