@@ -873,7 +873,13 @@ def _part(snapshot: Mapping[str, Any], review: Review, evaluation: Evaluation, *
 def review_page(*, user: Any, review: Review) -> ReviewPage:
     """A review as this reader may see it, per the visibility matrix (one query for its evaluations)."""
     ctx = actor_context(user)
-    evaluations = {e.kind: e for e in Evaluation.objects.filter(review=review).select_related("rater").order_by("pk")}
+    # The review's own parts only: 360 answers (peers, reports, customers) reach a reader through the report's
+    # aggregates alone (decision 0009), never as evaluations, their states or their raters.
+    own_kinds = (EvaluationKind.SELF, EvaluationKind.MANAGER, EvaluationKind.SKIP_LEVEL)
+    evaluations = {
+        e.kind: e
+        for e in Evaluation.objects.filter(review=review, kind__in=own_kinds).select_related("rater").order_by("pk")
+    }
     self_eval = evaluations.get(EvaluationKind.SELF)
     manager_eval = evaluations.get(EvaluationKind.MANAGER)
     skip_eval = evaluations.get(EvaluationKind.SKIP_LEVEL)

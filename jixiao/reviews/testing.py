@@ -156,7 +156,7 @@ def make_template(
 # A template with a 360 section, for cycles made with feedback=True.
 FEEDBACK_TEMPLATE: dict[str, Any] = {
     "weights": (30, 20, 20),
-    "feedback": {"peer": 50, "upward": 30, "customer": 20},
+    "feedback": {"self": 0, "peer": 50, "upward": 30, "customer": 20},
     "feedback_weight": 30,
 }
 

@@ -62,7 +62,8 @@ def test_three_peers_answers_make_the_360_section_of_the_final_score(cycle, pers
     review.refresh_from_db()
     section = next(s for s in review.breakdown["sections"] if s["kind"] == "feedback")
     assert section["score"] == "5.00"
-    assert {g["group"]: g["score"] for g in section["groups"]} == {"peer": "5.00", "upward": None, "customer": None}
+    scores = {g["group"]: g["score"] for g in section["groups"]}
+    assert scores == {"self": "4.00", "peer": "5.00", "upward": None, "customer": None}
     assert section["dropped"] == ["upward", "customer"]
 
 
@@ -114,3 +115,26 @@ def test_recompute_keeps_the_360_section(cycle, personas, team):
     services.cycle_recompute(actor=personas.admin, cycle=cycle)
     review.refresh_from_db()
     assert review.breakdown == before
+
+
+def test_the_report_shows_peers_self_versus_others_and_leaves_out_small_groups(cycle, personas, team):
+    from jixiao.reviews.selectors_feedback import feedback_report
+
+    review = review_of(cycle, personas.employee)
+    nominate(personas, review, team)
+    cycle = advance_to(personas.admin, cycle, PhaseKind.FEEDBACK)
+    evaluation = Evaluation.objects.select_related("review__cycle", "rater").get(review=review, kind="self")
+    services.evaluation_save(
+        actor=personas.employee.user,
+        evaluation=evaluation,
+        answers=full_answers(review, rating="5"),
+        version=evaluation.version,
+        submit=True,
+    )
+    peers_answer(cycle, review, team, rating="3")
+    report = feedback_report(review_of(cycle, personas.employee))
+    groups = {g["group"]: g for g in report["groups"]}
+    assert groups["peer"]["shown"] and groups["peer"]["answered"] == 3 and groups["peer"]["score"] == "3.00"
+    assert not groups["upward"]["shown"] and groups["upward"]["answered"] is None
+    assert all(row["self"] == "5.00" and row["others"] == "3.00" for row in report["competencies"])
+    assert all(row["flag"] == "blind_spot" for row in report["competencies"])
