@@ -133,6 +133,7 @@ def test_the_report_shows_peers_self_versus_others_and_leaves_out_small_groups(c
     )
     peers_answer(cycle, review, team, rating="3")
     report = feedback_report(review_of(cycle, personas.employee))
+    assert report is not None
     groups = {g["group"]: g for g in report["groups"]}
     assert groups["peer"]["shown"] and groups["peer"]["answered"] == 3 and groups["peer"]["score"] == "3.00"
     assert not groups["upward"]["shown"] and groups["upward"]["answered"] is None
