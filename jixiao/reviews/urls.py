@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views, views_config, views_cycles
+from . import views, views_config, views_cycles, views_feedback, views_nominations, views_report
 
 app_name = "reviews"
 
@@ -29,6 +29,32 @@ urlpatterns = [
     path("cycles/<int:cycle_id>/export.xlsx", views_cycles.cycle_export, name="cycle_export"),
     path("<int:review_id>/reassign/", views_cycles.review_reassign, name="reassign"),
     path("evaluations/<int:evaluation_id>/nudge/", views_cycles.evaluation_nudge, name="nudge"),
+    # 360 feedback: choosing raters (views_nominations.py)
+    path("<int:review_id>/nominations/", views_nominations.nominations, name="nominations"),
+    path("nominations/<int:nomination_id>/decide/", views_nominations.nomination_decide, name="nomination_decide"),
+    path("<int:review_id>/customers/", views_nominations.customer_invite, name="customer_invite"),
+    path("team/nominations/", views_nominations.team_nominations, name="team_nominations"),
+    path("cycles/<int:cycle_id>/nominations/", views_nominations.cycle_nominations, name="cycle_nominations"),
+    path(
+        "cycles/<int:cycle_id>/nominations/import/",
+        views_nominations.cycle_nominations_import,
+        name="cycle_nominations_import",
+    ),
+    # 360 feedback: giving it (views_feedback.py); customers have no account
+    path("feedback/", views_feedback.feedback_inbox, name="feedback_inbox"),
+    path("feedback/<int:evaluation_id>/", views_feedback.feedback_form, name="feedback_form"),
+    path("feedback/<int:evaluation_id>/autosave/", views_feedback.feedback_autosave, name="feedback_autosave"),
+    path("feedback/<int:evaluation_id>/decline/", views_feedback.feedback_decline, name="feedback_decline"),
+    path("external/answer/", views_feedback.customer_answer, name="customer_answer"),
+    path("external/done/", views_feedback.customer_done, name="customer_done"),
+    path("external/<str:token>/", views_feedback.customer_link, name="customer_link"),
+    # 360 feedback: reading it (views_report.py)
+    path("<int:review_id>/360/", views_report.feedback_report, name="feedback_report"),
+    path("<int:review_id>/360.pdf", views_report.feedback_report_pdf, name="feedback_report_pdf"),
+    path("<int:review_id>/360/reveal/", views_report.feedback_reveal, name="feedback_reveal"),
+    path("<int:review_id>/upward/", views_report.upward_report, name="upward_report"),
+    path("cycles/<int:cycle_id>/upward/", views_report.cycle_upward, name="cycle_upward"),
+    path("mine/export.xlsx", views_report.my_export, name="my_export"),
     # configuration (views_config.py)
     path("scales/", views_config.scales, name="scales"),
     path("scales/new/", views_config.scale_new, name="scale_new"),
