@@ -32,7 +32,7 @@ from jixiao.org.selectors import actor_context
 from . import breakdown as bd
 from . import feedback as fb
 from . import permissions
-from .anonymity import effective_k
+from .anonymity import MIN_K, effective_k
 from .models import (
     ANONYMOUS_KINDS,
     PHASE_ORDER,
@@ -117,6 +117,8 @@ ACTION_LABELS = {
 }
 
 # ---- the review state machine -------------------------------------------------------------------
+
+MAX_K = 50  # a threshold above any group a cycle could have would hide every 360 result
 
 S = Review.State
 TRANSITIONS: dict[tuple[str, str], str] = {
@@ -304,6 +306,19 @@ class CycleInput:
     hired_before: dt.date | None = None
     exclude: tuple[int, ...] = ()
     phases: tuple[PhaseInput, ...] = field(default_factory=tuple)
+    # 360 feedback (decision 0009): the smallest group shown, of comments, names or not, requests per rater.
+    anonymity_k: int = 3
+    comment_k: int = 3
+    confidential: bool = False
+    rater_load_limit: int = 8
+
+    def feedback_settings(self) -> dict[str, Any]:
+        return {
+            "anonymity_k": self.anonymity_k,
+            "comment_k": self.comment_k,
+            "confidential": self.confidential,
+            "rater_load_limit": self.rater_load_limit,
+        }
 
     def filters(self) -> dict[str, Any]:
         return {
@@ -331,11 +346,20 @@ def _check_cycle(actor: Any, data: CycleInput, *, cycle: Cycle | None) -> None:
     required = [PhaseKind.SELF, PhaseKind.MANAGER, PhaseKind.RELEASE, PhaseKind.ACKNOWLEDGEMENT]
     if data.skip_level:
         required.insert(2, PhaseKind.SKIP_LEVEL)
-    if PhaseKind.PEER_SELECTION in kinds or PhaseKind.FEEDBACK in kinds:
+    has_360 = data.template.sections.filter(kind=SectionKind.FEEDBACK).exists()
+    if has_360:
         # 360 feedback (decision 0009) brings both its phases: choosing peers, then collecting answers.
         required = [PhaseKind.PEER_SELECTION, PhaseKind.SELF, PhaseKind.FEEDBACK, *required[1:]]
     if sorted(kinds, key=PHASE_ORDER.index) != required:
         errors["phases"] = [_("Give dates for each phase of the cycle.")]
+        if not has_360 and (PhaseKind.PEER_SELECTION in kinds or PhaseKind.FEEDBACK in kinds):
+            errors["phases"] = [_("Peer selection and 360° feedback need a template with a 360° feedback section.")]
+    if not MIN_K <= data.anonymity_k <= MAX_K:
+        errors["anonymity_k"] = [_("Between %(low)s and %(high)s.") % {"low": MIN_K, "high": MAX_K}]
+    if not MIN_K <= data.comment_k <= MAX_K:
+        errors["comment_k"] = [_("Between %(low)s and %(high)s.") % {"low": MIN_K, "high": MAX_K}]
+    if not 1 <= data.rater_load_limit <= 100:
+        errors["rater_load_limit"] = [_("Between %(low)s and %(high)s.") % {"low": 1, "high": 100}]
     previous: PhaseInput | None = None
     for phase in sorted(data.phases, key=lambda p: PHASE_ORDER.index(p.kind)):
         if phase.starts_on > phase.due_on:
@@ -369,6 +393,10 @@ def _cycle_facts(cycle: Cycle) -> dict[str, Any]:
         "template": cycle.template_id,
         "skip_level": cycle.skip_level,
         "filters": cycle.filters,
+        "anonymity_k": cycle.anonymity_k,
+        "comment_k": cycle.comment_k,
+        "confidential": cycle.confidential,
+        "rater_load_limit": cycle.rater_load_limit,
         "state": cycle.state,
         "phase": cycle.phase,
         "phases": [
@@ -392,6 +420,7 @@ def cycle_create(*, actor: Any, data: CycleInput) -> Cycle:
         skip_level=data.skip_level,
         filters=data.filters(),
         created_by=actor,
+        **data.feedback_settings(),
     )
     _write_phases(cycle, data.phases)
     record_event(actor=actor, action="cycle.create", target=cycle, after=_cycle_facts(cycle))
@@ -408,6 +437,7 @@ def cycle_update(*, actor: Any, cycle: Cycle, data: CycleInput, version: int) ->
             or data.period.pk != cycle.period_id
             or data.skip_level != cycle.skip_level
             or data.filters() != cycle.filters
+            or any(getattr(cycle, name) != value for name, value in data.feedback_settings().items())
         )
         if changed:
             raise DomainError(
@@ -424,8 +454,21 @@ def cycle_update(*, actor: Any, cycle: Cycle, data: CycleInput, version: int) ->
         data.skip_level,
         data.filters(),
     )
+    for name, value in data.feedback_settings().items():
+        setattr(cycle, name, value)
     cycle.version = version + 1
-    cycle.save(update_fields=["name", "name_en", "period", "template", "skip_level", "filters", "updated_at"])
+    cycle.save(
+        update_fields=[
+            "name",
+            "name_en",
+            "period",
+            "template",
+            "skip_level",
+            "filters",
+            "updated_at",
+            *list(data.feedback_settings()),
+        ]
+    )
     _write_phases(cycle, data.phases)
     record_event(actor=actor, action="cycle.update", target=cycle, before=before, after=_cycle_facts(cycle))
     return cycle
