@@ -23,14 +23,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Hashable, Iterable, Mapping
 from dataclasses import dataclass
-from itertools import combinations
 from typing import Any
 
 MIN_K = 3
-# Exhaustive search over disjoint families is exponential; a page publishes a handful of aggregates per
-# subject (groups × a roll-up), far below this. Above it, only pairs and the greedy cover are checked.
-EXHAUSTIVE_LIMIT = 12
-
 Cell = Hashable
 
 
@@ -57,31 +52,29 @@ class Problem:
 
 
 def _disjoint_families(names: list[str], sets: Mapping[str, frozenset[Cell]]) -> Iterable[tuple[str, ...]]:
-    """Non-empty families of pairwise disjoint aggregates among `names`."""
-    if len(names) <= EXHAUSTIVE_LIMIT:
-        for size in range(1, len(names) + 1):
-            for family in combinations(names, size):
-                union: set[Cell] = set()
-                ok = True
-                for name in family:
-                    if union & sets[name]:
-                        ok = False
-                        break
-                    union |= sets[name]
-                if ok:
-                    yield family
-        return
-    for name in names:
-        yield (name,)
-    # Greedy: the largest disjoint cover, biggest aggregates first.
-    chosen: list[str] = []
-    union = set()
-    for name in sorted(names, key=lambda n: -len(sets[n])):
-        if not union & sets[name]:
-            chosen.append(name)
-            union |= sets[name]
-    if len(chosen) > 1:
-        yield tuple(chosen)
+    """The maximal families of pairwise disjoint aggregates among `names` (Bron–Kerbosch with a pivot).
+
+    Only maximal families need checking: if another shown aggregate X could join a family F, the remainder
+    of F is the remainder of F + X together with all of X, and X alone holds at least k raters — so F's
+    remainder is large whenever every shown aggregate passes rule 1 (and when one does not, rule 1 already
+    reports it). This keeps the check exact with dozens of aggregates, where all families would be 2^n.
+    """
+    apart = {n: frozenset(m for m in names if m != n and not sets[n] & sets[m]) for n in names}
+
+    def extend(
+        chosen: tuple[str, ...], candidates: frozenset[str], excluded: frozenset[str]
+    ) -> Iterable[tuple[str, ...]]:
+        if not candidates and not excluded:
+            yield chosen
+            return
+        pivot = max(candidates | excluded, key=lambda u: len(apart[u] & candidates))
+        for name in sorted(candidates - apart[pivot]):
+            yield from extend((*chosen, name), candidates & apart[name], excluded & apart[name])
+            candidates = candidates - {name}
+            excluded = excluded | {name}
+
+    if names:
+        yield from extend((), frozenset(names), frozenset())
 
 
 def differencing_problems(

@@ -166,20 +166,16 @@ def report(
     shown = _shown_groups(section, usable, k)
     anonymous_shown = [g for g in ANONYMOUS_GROUPS if g in shown]
 
-    # Every anonymous number the page would like to show, as the answer cells it is computed from.
-    wanted: dict[str, frozenset[tuple[int, str]]] = {}
-    for group in anonymous_shown:
-        cells = {(r.key, f) for r in usable[group] for f, _c, _w in fields if _rated(r, f)}
-        wanted[f"g:{group}"] = frozenset(cells)
-        for field, competency, _w in fields:
-            wanted[f"c:{group}:{competency}"] = frozenset(c for c in cells if c[1] == field)
-    for field, competency, _w in fields:
-        wanted[f"o:{competency}"] = frozenset(
-            c for group in anonymous_shown for c in wanted[f"g:{group}"] if c[1] == field
-        )
-    wanted["o:all"] = frozenset(c for group in anonymous_shown for c in wanted[f"g:{group}"])
-    keep = {name for name in wanted if name.startswith("g:")} | {"o:all"}
-    allowed = anonymity.suppress(wanted, k, keep=keep)
+    allowed = shown_cells(
+        {
+            (group, field): {r.key for r in usable[group] if _rated(r, field)}
+            for group in anonymous_shown
+            for field, _c, _w in fields
+        },
+        groups=anonymous_shown,
+        fields=[field for field, _c, _w in fields],
+        k=k,
+    )
 
     scored = section_score(snapshot, section, model_key=model_key, responses=responses)
     by_group = {g["group"]: g for g in scored["groups"]}
@@ -202,9 +198,9 @@ def report(
         for group in IDENTIFIED_GROUPS:
             row[group] = _text(cell_mean(group, field)) if group in shown else None
         for group in anonymous_shown:
-            row["groups"][group] = _text(cell_mean(group, field)) if f"c:{group}:{competency}" in allowed else None
+            row["groups"][group] = _text(cell_mean(group, field)) if (group, field) in allowed else None
         others: Decimal | None = None
-        if f"o:{competency}" in allowed:
+        if field in allowed:
             values = [v for g in anonymous_shown for r in usable[g] if (v := _value(r, field)) is not None]
             others = scoring.mean(values) if values else None
         row["others"] = _text(others)
@@ -241,7 +237,6 @@ def report(
             {"key": question["key"], "text": question["text"], "text_en": question.get("text_en", ""), "groups": blocks}
         )
 
-    overall = scoring.mean([m for g in anonymous_shown for r in usable[g] if (m := rater_mean(r.answers, fields))])
     return {
         "section": {"key": section["key"], "title": section["title"], "title_en": section.get("title_en", "")},
         "k": k,
@@ -249,11 +244,68 @@ def report(
         "score": _text(scored["score"]),
         "dropped": scored["dropped"],
         "groups": groups,
-        "others": _text(overall) if anonymous_shown and "o:all" in allowed else None,
         "competencies": competencies,
         "comments": comments,
         "scale": {"min": str(lo), "max": str(hi)},
     }
+
+
+def shown_cells(
+    blocks: Mapping[tuple[str, str], set[int]], *, groups: Sequence[str], fields: Sequence[str], k: int
+) -> set[Any]:
+    """Which per-competency numbers of the shown anonymous groups may be published (decision 0009).
+
+    The report publishes, over a grid of blocks (a group's answers on one competency): each group's overall
+    score (a row, always — the group has k raters), each block, and "others" per competency (a column over the
+    shown groups). Rows and columns always overlap, so the only subtractions a reader can make are a row minus
+    its shown blocks and a column minus its shown blocks; each remainder (the hidden blocks of that row or
+    column) must hold no rater or at least k. Blocks below k are hidden first; then, while a remainder is too
+    small, the smallest shown block of that row or column is hidden too (complementary suppression). This is
+    `anonymity.suppress` specialised to the grid — exact, and linear where the general search is exponential;
+    test_feedback_report checks the result against anonymity.differencing_problems.
+
+    Returns the shown blocks as (group, field) and the shown columns as field.
+    """
+    k = anonymity.effective_k(k)
+    shown: set[tuple[str, str]] = {key for key, raters_ in blocks.items() if len(raters_) >= k}
+    columns = {f for f in fields if len(set().union(*(blocks.get((g, f), set()) for g in groups))) >= k}
+
+    def filled(keys: Sequence[tuple[str, str]]) -> list[tuple[str, str]]:
+        return [key for key in keys if blocks.get(key)]
+
+    # A group that rated one competency only: that block *is* the group's overall score, shown anyway.
+    pinned = {row[0] for g in groups if len(row := filled([(g, f) for f in fields])) == 1}
+
+    def hidden_raters(keys: Sequence[tuple[str, str]]) -> int:
+        return len(set().union(*(blocks[key] for key in keys if key not in shown)))
+
+    def hide_smallest(keys: Sequence[tuple[str, str]]) -> bool:
+        candidates = [key for key in keys if key in shown and key not in pinned]
+        if not candidates:
+            return False
+        shown.discard(min(candidates, key=lambda key: (len(blocks[key]), fields.index(key[1]), key[0])))
+        return True
+
+    changed = True
+    while changed:
+        changed = False
+        for group in groups:
+            row = [(group, f) for f in fields if (group, f) in blocks]
+            if 0 < hidden_raters(row) < k:
+                changed = hide_smallest(row) or changed
+        for field in sorted(columns, key=fields.index):
+            column = [(g, field) for g in groups if (g, field) in blocks]
+            if 0 < hidden_raters(column) < k:
+                if not hide_smallest(column):
+                    columns.discard(field)
+                changed = True
+    # A column answered by one group only is that group's block: shown only with it (else a reader subtracts
+    # the column from the group's overall score in place of the hidden block).
+    for field in list(columns):
+        only = filled([(g, field) for g in groups])
+        if len(only) == 1 and only[0] not in shown:
+            columns.discard(field)
+    return {*shown, *columns}
 
 
 def _rated(response: Response, field: str) -> bool:
