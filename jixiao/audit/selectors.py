@@ -92,6 +92,17 @@ ACTION_LABELS: dict[str, Promise] = {
     "review.acknowledge": _("Review result acknowledged"),
     "review.disagree": _("Disagreement with a review result"),
     "review.nudge": _("Reminder sent"),
+    "feedback.draft": _("360 feedback draft changed"),
+    "feedback.submit": _("360 feedback submitted"),
+    "feedback.decline": _("360 feedback request declined"),
+    "nomination.propose": _("Peer proposed for 360 feedback"),
+    "nomination.add": _("Peer added for 360 feedback"),
+    "nomination.approve": _("Proposed peer approved"),
+    "nomination.remove": _("Peer removed from 360 feedback"),
+    "nomination.replace": _("Another peer asked after a decline"),
+    "nomination.import": _("Peers assigned from a file"),
+    "feedback.requests": _("360 feedback requests sent"),
+    "feedback.invite": _("Customer invited to give feedback"),
 }
 
 TARGET_TYPE_LABELS: dict[str, Promise] = {

@@ -59,7 +59,7 @@ class EvaluationForm:
         ratings: dict[str, str] = {}
         comments: dict[str, str] = {}
         texts: dict[str, str] = {}
-        for section_key, item_key, _required in bd.rated_items(snapshot, review.competency_model):
+        for section_key, item_key, _required in bd.rated_items(snapshot, review.competency_model, self.evaluation.kind):
             field = f"{section_key}:{item_key}"
             if item_key.startswith("c"):
                 rating = str(data.get(f"rating:{field}", "")).strip()

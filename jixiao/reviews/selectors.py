@@ -15,7 +15,7 @@ from django.db.models import Q
 
 from jixiao.org.selectors import ActorContext, actor_context
 
-from .models import Cycle, Evaluation, EvaluationKind, Review
+from .models import ANONYMOUS_KINDS, Cycle, Evaluation, EvaluationKind, PhaseKind, Review
 
 
 def _hr_review_q(ctx: ActorContext) -> Q:
@@ -123,6 +123,8 @@ def home_card(user: Any) -> dict[str, Any] | None:
         .exclude(
             kind=EvaluationKind.SKIP_LEVEL, review__state__in=[Review.State.SELF_REVIEW, Review.State.MANAGER_REVIEW]
         )
+        # 360 requests can be answered during the feedback phase only.
+        .exclude(Q(kind__in=ANONYMOUS_KINDS) & ~Q(cycle__phase=PhaseKind.FEEDBACK))
         .values("kind")
         .order_by()
     )

@@ -26,7 +26,7 @@ from jixiao.org.selectors import actor_context
 
 from . import breakdown as bd
 from . import scoring, services
-from .models import Cycle, CyclePhase, Evaluation, EvaluationKind, PhaseKind, Review
+from .models import ANONYMOUS_KINDS, PHASE_ORDER, Cycle, CyclePhase, Evaluation, EvaluationKind, PhaseKind, Review
 from .selectors import RELEASED_STATES, ReviewView, reader_role, review_view
 
 ES = Evaluation.State
@@ -36,6 +36,9 @@ PHASE_OF_KIND: dict[str, str] = {
     EvaluationKind.SELF: PhaseKind.SELF,
     EvaluationKind.MANAGER: PhaseKind.MANAGER,
     EvaluationKind.SKIP_LEVEL: PhaseKind.SKIP_LEVEL,
+    EvaluationKind.PEER: PhaseKind.FEEDBACK,
+    EvaluationKind.UPWARD: PhaseKind.FEEDBACK,
+    EvaluationKind.CUSTOMER: PhaseKind.FEEDBACK,
 }
 BAND_CODES = ("S", "A", "B", "C", "D")
 
@@ -143,10 +146,32 @@ class MyReviews:
     def to_acknowledge(self) -> list[ResultRow]:
         return [r for r in self.results if r.can_acknowledge]
 
+    @property
+    def has_feedback(self) -> bool:
+        """Whether any row is a 360 request (the page links to the feedback inbox)."""
+        return any(r.evaluation.kind in ANONYMOUS_KINDS for r in self.owed)
+
+
+def feedback_status(evaluation: Evaluation, cycle: Cycle) -> tuple[str, str]:
+    """Whether a 360 rater can answer now (open | waiting | done | closed), and if not, why."""
+    if evaluation.state == ES.SUBMITTED:
+        return "done", ""
+    if evaluation.state == ES.SKIPPED:
+        return "done", _("You declined this request.")
+    if cycle.state != Cycle.State.ACTIVE:
+        return "closed", _("This cycle is closed.")
+    if cycle.phase == PhaseKind.FEEDBACK:
+        return "open", ""
+    if cycle.phase in PHASE_ORDER and PHASE_ORDER.index(cycle.phase) < PHASE_ORDER.index(PhaseKind.FEEDBACK):
+        return "waiting", _("Feedback opens with the 360° feedback phase.")
+    return "closed", _("The feedback phase is over.")
+
 
 def _owed_status(evaluation: Evaluation, review: Review, cycle: Cycle) -> tuple[str, str]:
     """Whether the rater can act on her part now, and if not, why (a short sentence)."""
     phase = cycle.phase
+    if evaluation.kind in ANONYMOUS_KINDS:
+        return feedback_status(evaluation, cycle)
     if evaluation.state == ES.SUBMITTED:
         return "done", ""
     if evaluation.state == ES.SKIPPED:
@@ -176,6 +201,9 @@ def _owed_status(evaluation: Evaluation, review: Review, cycle: Cycle) -> tuple[
 
 
 def _owed_action(evaluation: Evaluation) -> tuple[str, str]:
+    if evaluation.kind in ANONYMOUS_KINDS:
+        url = reverse("reviews:feedback_form", args=[evaluation.pk])
+        return url, _("Continue") if evaluation.state == ES.DRAFT else _("Give feedback")
     if evaluation.kind == EvaluationKind.SKIP_LEVEL:
         return reverse("reviews:skip_level_decide", args=[evaluation.pk]), _("Approve or return")
     if evaluation.state == ES.DRAFT:
@@ -189,6 +217,8 @@ KIND_LABELS: dict[str, Any] = {
     EvaluationKind.SELF: EvaluationKind.SELF.label,
     EvaluationKind.MANAGER: EvaluationKind.MANAGER.label,
     EvaluationKind.SKIP_LEVEL: EvaluationKind.SKIP_LEVEL.label,
+    EvaluationKind.PEER: EvaluationKind.PEER.label,
+    EvaluationKind.UPWARD: EvaluationKind.UPWARD.label,
 }
 STATUS_ORDER = {"open": 0, "waiting": 1, "closed": 2, "done": 3}
 
@@ -229,7 +259,9 @@ def my_reviews(*, user: Any) -> MyReviews:
         due = phase.due_on if phase else None
         url, action = _owed_action(evaluation)
         if status != "open":
-            url, action = review.get_absolute_url(), _("Open")
+            # A 360 rater never opens the review itself (decision 0009): her own answers, read-only.
+            url = url if evaluation.kind in ANONYMOUS_KINDS else review.get_absolute_url()
+            action = _("Open")
         owed.append(
             OwedRow(
                 evaluation=evaluation,
@@ -502,11 +534,14 @@ def build_sections(
     self_answers: Mapping[str, Any] | None = None,
     with_levels: bool = False,
     errors: Mapping[str, Sequence[str]] | None = None,
+    kind: str = EvaluationKind.SELF,
 ) -> list[SectionView]:
     """The frozen snapshot's sections in order, filled with one rater's answers (and the self review beside).
 
     `auto_items` lists KPI/goal items (None leaves them out); `with_levels` gives every competency all
-    the levels with their BARS anchors, for the form's radio buttons.
+    the levels with their BARS anchors, for the form's radio buttons. `kind` is the rater's: the 360
+    section is there only when her group is one of its groups, and peers, reports and customers get it
+    alone (breakdown.rated_items).
     """
     answers = answers or {}
     errors = errors or {}
@@ -517,16 +552,22 @@ def build_sections(
     levels = scale_levels(snapshot)
     competencies = snapshot.get("competencies", {})
     out: list[SectionView] = []
+    anonymous = kind in bd.ANONYMOUS_RATERS
     for section in snapshot["sections"]:
-        key, kind = section["key"], section["kind"]
+        key, section_kind = section["key"], section["kind"]
+        if section_kind == bd.FEEDBACK_KIND:
+            if kind not in {g["kind"] for g in section.get("groups", [])}:
+                continue
+        elif anonymous:
+            continue
         view = SectionView(
             key=key,
-            kind=kind,
+            kind=section_kind,
             title=localised(section.get("title", ""), section.get("title_en", "")),
             weight=num(section.get("weight")),
             required=bool(section.get("required")),
         )
-        if kind in bd.AUTOMATIC_KINDS:
+        if section_kind in bd.AUTOMATIC_KINDS:
             if auto_items is not None:
                 view.items = _auto_items(snapshot, auto_items, key)
                 automatic = bd.automatic_score(snapshot, [i for i in auto_items if i.get("section") == key])
@@ -535,7 +576,9 @@ def build_sections(
             view.override_score = str(override.get("score", "") or "")
             view.override_reason = str(override.get("reason", "") or "")
             view.override_errors = list(errors.get(f"override:{key}", []))
-        elif kind in bd.RATED_KINDS:
+            out.append(view)
+            continue
+        if section_kind in bd.RATED_KINDS or section_kind == bd.FEEDBACK_KIND:
             for item in bd.competency_items(snapshot, section, model_key):
                 ckey = item["competency"]
                 competency = competencies.get(ckey, {})
@@ -560,7 +603,7 @@ def build_sections(
                     row.self_rating = _level(levels, competency, (self_answers.get("ratings") or {}).get(fkey))
                     row.self_comment = str((self_answers.get("comments") or {}).get(fkey, ""))
                 view.competencies.append(row)
-        else:
+        if section_kind not in bd.RATED_KINDS:
             for question in section.get("questions", []):
                 fkey = f"{key}:{question['key']}"
                 view.questions.append(
@@ -583,6 +626,17 @@ def build_sections(
 # ---- the breakdown ("why is my score 3.6?") ---------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class GroupPart:
+    """One rater group of a 360 section in the breakdown: its weight, the weight applied and its score."""
+
+    kind: str
+    label: str
+    weight: str
+    effective_weight: str
+    score: str
+
+
 @dataclass
 class BreakdownRow:
     key: str
@@ -600,6 +654,9 @@ class BreakdownRow:
     dropped: bool = False
     gained: bool = False
     items: list[AutoItem] = field(default_factory=list)
+    # 360 sections (decision 0009): each group's part, and the groups whose weight was spread (too few answers).
+    groups: list[GroupPart] = field(default_factory=list)
+    dropped_groups: str = ""
 
 
 @dataclass
@@ -620,6 +677,29 @@ class BreakdownView:
             "final": self.final,
             "band": self.band.css if self.band else "",
         }
+
+
+def _feedback_groups(section: Mapping[str, Any]) -> tuple[list[GroupPart], str]:
+    """The stored 360 section's groups (a dropped group has no score and no applied weight) and the dropped ones."""
+    from django.utils.translation import get_language
+
+    from .models import FeedbackGroup
+
+    def label(kind: str) -> str:
+        return str(FeedbackGroup(kind).label) if kind in FeedbackGroup.values else kind
+
+    groups = [
+        GroupPart(
+            kind=g.get("group", ""),
+            label=label(g.get("group", "")),
+            weight=num(g.get("weight")) or "0",
+            effective_weight=num(g.get("effective_weight")) or "0",
+            score=num(g.get("score")),
+        )
+        for g in section.get("groups") or []
+    ]
+    sep = "、" if (get_language() or "").startswith("zh") else ", "
+    return groups, sep.join(label(kind) for kind in section.get("dropped") or [])
 
 
 def breakdown_view(
@@ -652,6 +732,8 @@ def breakdown_view(
         row.gained = effective is not None and effective > weight and not row.dropped
         if auto_items is not None and s["kind"] in bd.AUTOMATIC_KINDS:
             row.items = _auto_items(snapshot, auto_items, s["key"])
+        if s["kind"] == bd.FEEDBACK_KIND:
+            row.groups, row.dropped_groups = _feedback_groups(s)
         rows.append(row)
     final = num(result.get("final"))
     return BreakdownView(
@@ -792,6 +874,7 @@ def evaluation_form(
             self_answers=self_answers,
             with_levels=True,
             errors=errors,
+            kind=evaluation.kind,
         ),
         levels=scale_levels(snapshot),
         can_write=can_write,
@@ -805,15 +888,17 @@ def evaluation_form(
         self_answers=self_answers,
         overall_required=bool(snapshot.get("template", {}).get("overall_comment_required")),
         overall_errors=list((errors or {}).get("overall", [])),
-        other_errors=_unplaced(snapshot, review.competency_model, errors or {}),
+        other_errors=_unplaced(snapshot, review.competency_model, errors or {}, kind=evaluation.kind),
         scale_min=num(snapshot["scale"].get("min")) or "1",
         scale_max=num(snapshot["scale"].get("max")) or "5",
     )
 
 
-def _unplaced(snapshot: Mapping[str, Any], model_key: str, errors: Mapping[str, Sequence[str]]) -> list[str]:
+def _unplaced(
+    snapshot: Mapping[str, Any], model_key: str, errors: Mapping[str, Sequence[str]], *, kind: str = EvaluationKind.SELF
+) -> list[str]:
     """Errors for fields the form does not show (so none is lost)."""
-    shown = {f"{s}:{i}" for s, i, _r in bd.rated_items(snapshot, model_key)} | {"overall"}
+    shown = {f"{s}:{i}" for s, i, _r in bd.rated_items(snapshot, model_key, kind)} | {"overall"}
     shown |= {f"override:{s['key']}" for s in snapshot["sections"] if s["kind"] in bd.AUTOMATIC_KINDS}
     return [e for name, errs in errors.items() if name not in shown for e in errs]
 
@@ -865,6 +950,7 @@ def _part(snapshot: Mapping[str, Any], review: Review, evaluation: Evaluation, *
             model_key=review.competency_model,
             answers=answers,
             auto_items=review.auto_items if auto else None,
+            kind=evaluation.kind,
         ),
         overall=str(answers.get("overall", "")),
     )

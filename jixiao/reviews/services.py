@@ -700,9 +700,11 @@ def cycle_phase_advance(*, actor: Any, cycle: Cycle, version: int) -> Cycle:
     )
     cycle.refresh_from_db()
     if new_phase == PhaseKind.FEEDBACK:
-        from .services_feedback import feedback_requests_send  # builds on this module
+        from .notify_feedback import feedback_requests_notify  # both build on this module
+        from .services_feedback import feedback_requests_send
 
         feedback_requests_send(actor=actor, cycle=cycle)
+        feedback_requests_notify(cycle)
     return cycle
 
 
@@ -1339,6 +1341,9 @@ PHASE_EVALUATION: dict[str, tuple[str, tuple[str, ...]]] = {
     # Acknowledgement reminders ride on the self evaluation: its rater is the reviewee.
     PhaseKind.ACKNOWLEDGEMENT: (EvaluationKind.SELF, (S.RELEASED,)),
 }
+# The feedback phase reminds peers and direct reports, whatever the review's state; their reminder leads to
+# their feedback inbox, never to the review. Customers have no account: their invitation email is all they get.
+FEEDBACK_REMINDED: tuple[str, ...] = (EvaluationKind.PEER, EvaluationKind.UPWARD)
 REMIND_DAYS_BEFORE = (3, 1)
 
 
@@ -1392,8 +1397,12 @@ def _send_reminders(
     due: dt.date,
     today: dt.date,
     sender: Any = None,
+    url: str | None = None,
 ) -> int:
-    """Record and send one reminder per evaluation (id, review id, user); those already sent today are skipped."""
+    """Record and send one reminder per evaluation (id, review id, user); those already sent today are skipped.
+
+    `url` sends everyone to one page (360 raters: their feedback inbox) instead of the review.
+    """
     fresh = _record_reminders(evaluations, kind=kind, today=today, sender=sender)
     if not fresh:
         return 0
@@ -1412,7 +1421,7 @@ def _send_reminders(
         from django.utils.translation import get_language
 
         label = name_en if (get_language() or "").startswith("en") else name
-        return _reminder_message(kind, phase, label, due, url_of.get(user.pk, ""))
+        return _reminder_message(kind, phase, label, due, url if url is not None else url_of.get(user.pk, ""))
 
     notify(list(users.values()), render)
     # Counted per reminder recorded: a rater without an account is still reminded (by HR, offline) only once.
@@ -1424,7 +1433,7 @@ def reminders_send(*, today: dt.date) -> int:
     total = 0
     for cycle in Cycle.objects.filter(state=Cycle.State.ACTIVE):
         phase = CyclePhase.objects.filter(cycle=cycle, kind=cycle.phase).first()
-        if phase is None or phase.kind not in PHASE_EVALUATION:
+        if phase is None or (phase.kind not in PHASE_EVALUATION and phase.kind != PhaseKind.FEEDBACK):
             continue
         days_left = (phase.due_on - today).days
         if days_left in REMIND_DAYS_BEFORE:
@@ -1432,6 +1441,18 @@ def reminders_send(*, today: dt.date) -> int:
         elif days_left < 0:
             kind = Reminder.Kind.OVERDUE
         else:
+            continue
+        if phase.kind == PhaseKind.FEEDBACK:
+            from django.urls import reverse
+
+            waiting = Evaluation.objects.filter(cycle=cycle, kind__in=FEEDBACK_REMINDED).exclude(
+                state__in=[Evaluation.State.SUBMITTED, Evaluation.State.SKIPPED]
+            )
+            rows = list(waiting.values_list("pk", "review_id", "rater__user_id"))
+            inbox = reverse("reviews:feedback_inbox")
+            total += _send_reminders(
+                rows, kind=kind, phase=phase.kind, cycle=cycle, due=phase.due_on, today=today, url=inbox
+            )
             continue
         eval_kind, states = PHASE_EVALUATION[phase.kind]
         qs = Evaluation.objects.filter(cycle=cycle, kind=eval_kind, review__state__in=states)
