@@ -103,6 +103,9 @@ ACTION_LABELS: dict[str, Promise] = {
     "nomination.import": _("Peers assigned from a file"),
     "feedback.requests": _("360 feedback requests sent"),
     "feedback.invite": _("Customer invited to give feedback"),
+    "feedback.reveal": _("HR saw who wrote 360 feedback"),
+    "feedback.report_pdf": _("360 report downloaded as PDF"),
+    "review.my_export": _("Own review results exported"),
 }
 
 TARGET_TYPE_LABELS: dict[str, Promise] = {

@@ -1,7 +1,8 @@
 """Forms of the review configuration pages: rating scales, competencies, competency models, review templates.
 
 Forms parse and show errors; services_config decides. Table rows come as numbered inputs
-(`lv-<i>-value`, `band-<i>-code`, `item-<i>-weight`, `s-<i>-kind`, `s-<i>-q-<j>-text`) read in the order
+(`lv-<i>-value`, `band-<i>-code`, `item-<i>-weight`, `s-<i>-kind`, `s-<i>-q-<j>-text`, and for a 360° section
+`s-<i>-g_peer` / `s-<i>-gw_peer` / `s-<i>-peer_min`) read in the order
 the page sends them, so rows added, removed or moved by the page's script need no renumbering. A service's
 refusal lands beside the field or row it names ("levels.2.value" → the third level row sent).
 """
@@ -17,10 +18,19 @@ from typing import Any
 from django import forms
 from django.utils.translation import get_language, gettext_lazy, pgettext_lazy
 
-from .models import Competency, CompetencyModel, RatingScale, ReviewTemplate, ScaleLevel, SectionKind
+from .models import (
+    Competency,
+    CompetencyModel,
+    FeedbackGroup,
+    RatingScale,
+    ReviewTemplate,
+    ScaleLevel,
+    SectionKind,
+)
 from .services_config import (
     AnchorInput,
     BandInput,
+    GroupInput,
     LevelInput,
     ModelItemInput,
     QuestionInput,
@@ -104,6 +114,12 @@ class ConfigForm(forms.Form):
             rows = self.sent.get(parts[0])
             if rows is not None and len(parts) >= 3 and parts[1].isdigit() and int(parts[1]) < len(rows):
                 row = rows[int(parts[1])]
+                if len(parts) == 5 and parts[2] == "groups" and parts[3].isdigit():
+                    # A 360° section's groups were sent as a list; show each error in its group's row.
+                    kinds = row.meta.get("groups_sent", []) if isinstance(row.meta, dict) else []
+                    name = f"group_{kinds[int(parts[3])]}" if int(parts[3]) < len(kinds) else "groups"
+                    row.errors.setdefault(name, []).extend(messages)
+                    continue
                 if len(parts) == 5 and parts[2] == "questions" and parts[3].isdigit():
                     children = row.meta.get("sent", []) if isinstance(row.meta, dict) else []
                     if int(parts[3]) < len(children):
@@ -293,8 +309,56 @@ class CompetencyModelForm(ConfigForm):
 
 # ---- review templates ----------------------------------------------------------------------------
 
-SECTION_FIELDS = ("kind", "title", "title_en", "weight", "required", "model")
+GROUP_KINDS = tuple(FeedbackGroup.values)
+# A 360° section's settings: peer limits, and per rater group whether it is used (g_peer) and its weight (gw_peer).
+FEEDBACK_FIELDS = ("peer_min", "peer_max", *(f"g_{k}" for k in GROUP_KINDS), *(f"gw_{k}" for k in GROUP_KINDS))
+SECTION_FIELDS = ("kind", "title", "title_en", "weight", "required", "model", *FEEDBACK_FIELDS)
 QUESTION_FIELDS = ("text", "text_en", "required")
+# What a new 360° section starts with: self for comparison, peers and direct reports counting.
+FEEDBACK_DEFAULTS = {
+    "peer_min": "3",
+    "peer_max": "8",
+    "g_self": "on",
+    "gw_self": "0",
+    "gw_manager": "0",
+    "g_peer": "on",
+    "gw_peer": "60",
+    "g_upward": "on",
+    "gw_upward": "40",
+}
+GROUP_HINTS = {
+    FeedbackGroup.SELF: gettext_lazy("The reviewee's own ratings. Weight 0: shown beside the others only."),
+    FeedbackGroup.MANAGER: gettext_lazy("The manager's ratings. Weight 0: shown beside the others only."),
+    FeedbackGroup.PEER: gettext_lazy("Colleagues the reviewee nominates and her manager approves. Anonymous."),
+    FeedbackGroup.UPWARD: gettext_lazy("The reviewee's direct reports, asked automatically. Anonymous."),
+    FeedbackGroup.CUSTOMER: gettext_lazy("People outside the company, invited by email. Anonymous."),
+}
+
+
+@dataclass
+class GroupRow:
+    """One rater group of a 360° section as the page shows it."""
+
+    kind: str
+    label: str
+    hint: str
+    used: bool
+    weight: str
+    errors: list[str]
+
+
+def group_rows(values: Mapping[str, str], errors: Mapping[str, list[str]] | None = None) -> list[GroupRow]:
+    return [
+        GroupRow(
+            kind=kind,
+            label=str(FeedbackGroup(kind).label),
+            hint=str(GROUP_HINTS[FeedbackGroup(kind)]),
+            used=bool(values.get(f"g_{kind}")),
+            weight=values.get(f"gw_{kind}", ""),
+            errors=list((errors or {}).get(f"group_{kind}", [])),
+        )
+        for kind in GROUP_KINDS
+    ]
 
 
 class TemplateForm(ConfigForm):
@@ -353,6 +417,11 @@ class TemplateForm(ConfigForm):
         source: list[dict[str, Any]] = []
         if template is not None:
             for s in template.sections.all():
+                feedback: dict[str, str] = dict(FEEDBACK_DEFAULTS)
+                if s.kind == SectionKind.FEEDBACK:
+                    feedback = {"peer_min": str(s.peer_min), "peer_max": str(s.peer_max)}
+                    for g in s.groups.all():
+                        feedback[f"g_{g.kind}"], feedback[f"gw_{g.kind}"] = "on", plain(g.weight)
                 source.append(
                     {
                         "kind": s.kind,
@@ -365,12 +434,14 @@ class TemplateForm(ConfigForm):
                             {"text": q.text, "text_en": q.text_en, "required": "on" if q.required else ""}
                             for q in s.questions.all()
                         ],
+                        **feedback,
                     }
                 )
         else:
             source = list(starter)
         self.sections = []
         for i, entry in enumerate(source):
+            entry = {**FEEDBACK_DEFAULTS, **entry} if entry.get("kind") != SectionKind.FEEDBACK else entry
             row = Row(i, {name: str(entry.get(name, "")) for name in SECTION_FIELDS})
             row.children = [
                 Row(j, {name: str(q.get(name, "")) for name in QUESTION_FIELDS})
@@ -378,6 +449,16 @@ class TemplateForm(ConfigForm):
             ]
             row.meta = {"next_question": len(row.children)}
             self.sections.append(row)
+
+    @property
+    def blank_groups(self) -> list[GroupRow]:
+        """The rater groups of a section added on the page: a common 360° layout to start from."""
+        return group_rows(FEEDBACK_DEFAULTS)
+
+    @property
+    def section_rows(self) -> list[tuple[Row, list[GroupRow]]]:
+        """Each section with its rater groups, read when the page renders (after any refusal was added)."""
+        return [(row, group_rows(row.values, row.errors)) for row in self.sections]
 
     @property
     def scored_total(self) -> str:
@@ -396,13 +477,16 @@ class TemplateForm(ConfigForm):
         rows = []
         inputs = []
         for row in self.sections:
-            # Questions belong to open-question sections only; rows left from another kind are ignored.
-            is_questions = row.values.get("kind") == SectionKind.QUESTIONS
-            questions = [q for q in row.children if is_questions and not q.blank(("text", "text_en"))]
+            # Questions belong to open-question and 360° sections only; rows left from another kind are ignored.
+            kind = row.values.get("kind")
+            has_questions = kind in (SectionKind.QUESTIONS, SectionKind.FEEDBACK)
+            questions = [q for q in row.children if has_questions and not q.blank(("text", "text_en"))]
             if row.blank(("title", "title_en", "weight")) and not questions:
                 continue
             rows.append(row)
-            row.meta = {**(row.meta or {}), "sent": questions}
+            # Rater groups are sent for a 360° section only: the ticked ones, in the page's order.
+            groups = [k for k in GROUP_KINDS if kind == SectionKind.FEEDBACK and row.values.get(f"g_{k}")]
+            row.meta = {**(row.meta or {}), "sent": questions, "groups_sent": groups}
             raw_model = row.values.get("model", "")
             inputs.append(
                 SectionInput(
@@ -418,6 +502,9 @@ class TemplateForm(ConfigForm):
                         )
                         for q in questions
                     ),
+                    groups=tuple(GroupInput(kind=k, weight=row.values.get(f"gw_{k}", "")) for k in groups),
+                    peer_min=row.values.get("peer_min", ""),
+                    peer_max=row.values.get("peer_max", ""),
                 )
             )
         self.sent["sections"] = rows

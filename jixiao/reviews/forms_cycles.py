@@ -23,7 +23,8 @@ from jixiao.org.models import Department, Employee, Status
 from jixiao.org.selectors import department_name
 
 from . import services
-from .models import PHASE_ORDER, Cycle, EvaluationKind, PhaseKind, ReviewTemplate
+from .anonymity import MIN_K
+from .models import PHASE_ORDER, Cycle, EvaluationKind, PhaseKind, ReviewTemplate, SectionKind
 from .selectors_cycles import localised
 
 DATE = {"type": "date"}
@@ -36,6 +37,11 @@ PHASE_DAYS: dict[str, int] = {
     PhaseKind.ACKNOWLEDGEMENT: 7,
 }
 CYCLE_PHASES = [k for k in PHASE_ORDER if k in PHASE_DAYS]
+# A template with a 360° feedback section brings two more phases (decision 0009): choosing peers before the
+# self review, collecting feedback after it. Their rows show only for such templates.
+FEEDBACK_PHASES = (PhaseKind.PEER_SELECTION, PhaseKind.FEEDBACK)
+FEEDBACK_PHASE_DAYS: dict[str, int] = {PhaseKind.PEER_SELECTION: 5, PhaseKind.FEEDBACK: 7}
+FORM_PHASES = [k for k in PHASE_ORDER if k in PHASE_DAYS or k in FEEDBACK_PHASES]
 _NUMBERS = re.compile(r"[\s,;，；、]+")
 
 
@@ -55,6 +61,34 @@ def default_phase_dates(start: dt.date) -> dict[str, tuple[dt.date, dt.date]]:
         due = day + dt.timedelta(days=PHASE_DAYS[kind] - 1)
         out[kind] = (day, due)
         day = due + dt.timedelta(days=1)
+    return out
+
+
+def feedback_phase_dates(dates: dict[str, tuple[dt.date, dt.date]]) -> dict[str, tuple[dt.date, dt.date]]:
+    """360 phase dates that fit phases already dated: peers chosen as the self review opens, feedback alongside it.
+
+    Valid as they are (phases start in order), so picking a 360 template never leaves the form unsaveable;
+    the page offers back-to-back dates instead when the dates are still the suggested ones.
+    """
+    self_start, self_due = dates[PhaseKind.SELF]
+    peer_due = min(self_due, self_start + dt.timedelta(days=FEEDBACK_PHASE_DAYS[PhaseKind.PEER_SELECTION] - 1))
+    return {PhaseKind.PEER_SELECTION: (self_start, peer_due), PhaseKind.FEEDBACK: (self_start, self_due)}
+
+
+def default_360_dates(start: dt.date) -> dict[str, tuple[dt.date, dt.date]]:
+    """Every phase of a cycle with 360 feedback back to back from `start`: peers, self, feedback, manager …"""
+    out: dict[str, tuple[dt.date, dt.date]] = {}
+    peer_days = FEEDBACK_PHASE_DAYS[PhaseKind.PEER_SELECTION]
+    out[PhaseKind.PEER_SELECTION] = (start, start + dt.timedelta(days=peer_days - 1))
+    rest = default_phase_dates(start + dt.timedelta(days=peer_days))
+    self_start, self_due = rest[PhaseKind.SELF]
+    gap = dt.timedelta(days=FEEDBACK_PHASE_DAYS[PhaseKind.FEEDBACK])
+    out[PhaseKind.SELF] = (self_start, self_due)
+    out[PhaseKind.FEEDBACK] = (self_due + dt.timedelta(days=1), self_due + gap)
+    for kind in CYCLE_PHASES:
+        if kind != PhaseKind.SELF:
+            begin, due = rest[kind]
+            out[kind] = (begin + gap, due + gap)
     return out
 
 
@@ -162,11 +196,60 @@ class CycleForm(ParticipantsForm):
         required=False,
         help_text=_("The manager's manager approves each review before it can be released."),
     )
+    # 360 feedback (decision 0009): thresholds of anonymity, names or not, and the load flag.
+    anonymity_k = forms.IntegerField(
+        required=False,
+        label=_("Smallest group whose answers are shown"),
+        min_value=MIN_K,
+        max_value=services.MAX_K,
+        initial=3,
+        help_text=_(
+            "Results of a group (peers, direct reports, customers) are shown only when at least this many "
+            "answered; a smaller group is left out of every number. From 3 to 50; 3 is common, surveys use 5."
+        ),
+    )
+    comment_k = forms.IntegerField(
+        required=False,
+        label=_("Smallest group whose comments are shown"),
+        min_value=MIN_K,
+        max_value=services.MAX_K,
+        initial=3,
+        help_text=_("Written comments of a group are shown only when at least this many answered. From 3 to 50."),
+    )
+    confidential = forms.BooleanField(
+        label=_("Confidential rather than anonymous"),
+        required=False,
+        help_text=_(
+            "The reviewee's manager and HR may see who was asked for feedback (never who wrote what). "
+            "Leave it unticked for anonymous feedback: only HR can look up names, with a reason that is audited."
+        ),
+    )
+    rater_load_limit = forms.IntegerField(
+        required=False,
+        label=_("Requests per rater before a warning"),
+        min_value=1,
+        max_value=100,
+        initial=8,
+        help_text=_("Someone asked by more reviewees than this is flagged on the nomination pages."),
+    )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
-    field_names = {f"phase_{kind}": f"phase_{kind}_due" for kind in CYCLE_PHASES} | {"phases": "__all__"}
+    field_names = {f"phase_{kind}": f"phase_{kind}_due" for kind in FORM_PHASES} | {"phases": "__all__"}
     # After launch: names and dates only (services.cycle_update refuses anything else).
-    LAUNCHED_FIXED = ("period", "template", "skip_level", "departments", "levels", "hired_before", "exclude")
+    LAUNCHED_FIXED = (
+        "period",
+        "template",
+        "skip_level",
+        "departments",
+        "levels",
+        "hired_before",
+        "exclude",
+        "anonymity_k",
+        "comment_k",
+        "confidential",
+        "rater_load_limit",
+    )
+    FEEDBACK_SETTINGS = ("anonymity_k", "comment_k", "confidential", "rater_load_limit")
 
     def __init__(self, *args: Any, cycle: Cycle | None = None, **kwargs: Any):
         super().__init__(*args, **kwargs)
@@ -177,26 +260,35 @@ class CycleForm(ParticipantsForm):
         assert isinstance(template, TemplateChoice)
         period.queryset = Period.objects.order_by("-start", "end", "pk")
         template.queryset = ReviewTemplate.objects.filter(_templates_offered(cycle)).order_by("name", "pk")
-        for kind in CYCLE_PHASES:
+        # Which offered templates have a 360° section (one query): their cycles need the 360 phases.
+        self.feedback_templates = set(
+            template.queryset.filter(sections__kind=SectionKind.FEEDBACK).values_list("pk", flat=True)
+        )
+        for kind in FORM_PHASES:
             label = PhaseKind(kind).label
+            optional = kind == PhaseKind.SKIP_LEVEL or kind in FEEDBACK_PHASES
             self.fields[f"phase_{kind}_start"] = forms.DateField(
                 label=_("%(phase)s starts") % {"phase": label},
-                required=kind != PhaseKind.SKIP_LEVEL,
+                required=not optional,
                 widget=forms.DateInput(attrs={**DATE, "class": "form-control"}, format="%Y-%m-%d"),
             )
             self.fields[f"phase_{kind}_due"] = forms.DateField(
                 label=_("%(phase)s due") % {"phase": label},
-                required=kind != PhaseKind.SKIP_LEVEL,
+                required=not optional,
                 widget=forms.DateInput(attrs={**DATE, "class": "form-control"}, format="%Y-%m-%d"),
             )
         self.launched = cycle is not None and cycle.state != Cycle.State.DRAFT
         if self.launched:
             for name in self.LAUNCHED_FIXED:
                 self.fields[name].disabled = True
+        today = timezone.localdate()
+        self.suggested = default_phase_dates(today)
+        self.suggested |= feedback_phase_dates(self.suggested)
         if not self.is_bound and cycle is None:
-            for kind, (start, due) in default_phase_dates(timezone.localdate()).items():
+            for kind, (start, due) in self.suggested.items():
                 self.initial.setdefault(f"phase_{kind}_start", start)
                 self.initial.setdefault(f"phase_{kind}_due", due)
+        self.suggested_360 = default_360_dates(today)
 
     @classmethod
     def initial_for(cls, cycle: Cycle) -> dict[str, Any]:
@@ -214,28 +306,55 @@ class CycleForm(ParticipantsForm):
             "levels": list(filters.get("levels") or []),
             "hired_before": dt.date.fromisoformat(filters["hired_before"]) if filters.get("hired_before") else None,
             "exclude": ", ".join(sorted(excluded)),
+            "anonymity_k": cycle.anonymity_k,
+            "comment_k": cycle.comment_k,
+            "confidential": cycle.confidential,
+            "rater_load_limit": cycle.rater_load_limit,
             "version": cycle.version,
         }
-        for phase in cycle.phases.all():
-            initial[f"phase_{phase.kind}_start"] = phase.starts_on
-            initial[f"phase_{phase.kind}_due"] = phase.due_on
+        dates = {phase.kind: (phase.starts_on, phase.due_on) for phase in cycle.phases.all()}
+        if PhaseKind.SELF in dates:
+            # A cycle without 360 phases yet gets dates that fit, should its template change to one with 360.
+            dates = feedback_phase_dates(dates) | dates
+        for kind, (start, due) in dates.items():
+            initial[f"phase_{kind}_start"] = start
+            initial[f"phase_{kind}_due"] = due
         return initial
+
+    def has_360(self) -> bool:
+        """Whether the template picked (or, unbound, the cycle's) has a 360° feedback section."""
+        template = self.cleaned_data.get("template") if hasattr(self, "cleaned_data") else None
+        if template is None and self.cycle is not None:
+            template = self.cycle.template
+        return template is not None and template.pk in self.feedback_templates
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        for kind in CYCLE_PHASES:
+        with_360 = self.has_360()
+        for kind in FORM_PHASES:
             start, due = data.get(f"phase_{kind}_start"), data.get(f"phase_{kind}_due")
+            if kind in FEEDBACK_PHASES and not with_360:
+                continue
             if kind == PhaseKind.SKIP_LEVEL and data.get("skip_level") and (start is None or due is None):
                 self.add_error(f"phase_{kind}_due", _("Give the skip-level approval its dates."))
+            elif kind in FEEDBACK_PHASES and (start is None or due is None):
+                if f"phase_{kind}_due" not in self.errors and f"phase_{kind}_start" not in self.errors:
+                    self.add_error(
+                        f"phase_{kind}_due",
+                        _("The template has a 360° feedback section: give this phase its dates."),
+                    )
             elif start is not None and due is not None and start > due:
                 self.add_error(f"phase_{kind}_due", _("A phase cannot end before it starts."))
         return data
 
     def phase_inputs(self) -> tuple[services.PhaseInput, ...]:
         data = self.cleaned_data
+        with_360 = self.has_360()
         out = []
-        for kind in CYCLE_PHASES:
+        for kind in FORM_PHASES:
             if kind == PhaseKind.SKIP_LEVEL and not data.get("skip_level"):
+                continue
+            if kind in FEEDBACK_PHASES and not with_360:
                 continue
             start, due = data.get(f"phase_{kind}_start"), data.get(f"phase_{kind}_due")
             if start is not None and due is not None:
@@ -261,15 +380,41 @@ class CycleForm(ParticipantsForm):
             template=data["template"],
             skip_level=bool(data.get("skip_level")),
             phases=self.phase_inputs(),
+            anonymity_k=self._setting("anonymity_k"),
+            comment_k=self._setting("comment_k"),
+            confidential=bool(data.get("confidential")),
+            rater_load_limit=self._setting("rater_load_limit"),
             **filters,
         )
+
+    def _setting(self, name: str) -> int:
+        """A 360 setting as typed; left empty, the cycle's own (or the default for a new cycle)."""
+        value = self.cleaned_data.get(name)
+        if value is None:
+            value = getattr(self.cycle, name) if self.cycle is not None else self.fields[name].initial
+        return int(value)
 
     def phase_rows(self) -> list[tuple[str, str, forms.BoundField, forms.BoundField]]:
         """(kind, label, start field, due field) for the template, in the phases' order."""
         return [
             (kind, str(PhaseKind(kind).label), self[f"phase_{kind}_start"], self[f"phase_{kind}_due"])
-            for kind in CYCLE_PHASES
+            for kind in FORM_PHASES
         ]
+
+    def feedback_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in self.FEEDBACK_SETTINGS]
+
+    def feedback_data(self) -> dict[str, Any]:
+        """What the page's script needs: templates with a 360° section and the two sets of suggested dates."""
+
+        def iso(dates: dict[str, tuple[dt.date, dt.date]]) -> dict[str, list[str]]:
+            return {kind: [start.isoformat(), due.isoformat()] for kind, (start, due) in dates.items()}
+
+        return {
+            "templates": sorted(self.feedback_templates),
+            "plain": iso(self.suggested) if self.cycle is None else {},
+            "with360": iso(self.suggested_360) if self.cycle is None else {},
+        }
 
 
 def _templates_offered(cycle: Cycle | None) -> Q:

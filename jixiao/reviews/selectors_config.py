@@ -114,7 +114,7 @@ def template_counts() -> dict[str, int]:
 
 
 def _template_queryset() -> Any:
-    sections = TemplateSection.objects.select_related("competency_model").prefetch_related("questions")
+    sections = TemplateSection.objects.select_related("competency_model").prefetch_related("questions", "groups")
     return (
         ReviewTemplate.objects.select_related("scale")
         .prefetch_related("scale__levels", "scale__bands", Prefetch("sections", queryset=sections))

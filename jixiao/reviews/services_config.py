@@ -5,13 +5,14 @@ Launched cycles never see these changes: they keep the snapshot taken at launch 
 Each function is keyword-only, typed and atomic; an edit carries the version the person read, and a stale
 one is refused (StaleWrite). Bad input raises a DomainError whose `fields` name the field or the row:
 "name", "levels.2.value", "bands.0.threshold", "anchors.4.text", "items.1.weight", "weights",
-"sections.3.questions.0.text" — rows by their position in the list given — and nothing is written.
+"sections.3.questions.0.text", "sections.4.groups.1.weight", "sections.4.peer_min" — rows by their position in
+the list given — and nothing is written.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -29,11 +30,13 @@ from .models import (
     CompetencyAnchor,
     CompetencyModel,
     CompetencyModelItem,
+    FeedbackGroup,
     RatingScale,
     ReviewTemplate,
     ScaleBand,
     ScaleLevel,
     SectionKind,
+    TemplateGroup,
     TemplateQuestion,
     TemplateSection,
 )
@@ -45,6 +48,10 @@ SCORE_LIMIT = Decimal(1000)
 # Competency weights in a model are DecimalField(max_digits=7, decimal_places=2).
 ITEM_WEIGHT_LIMIT = Decimal(100000)
 TEXT_LIMIT = 4000
+# 360° sections (decision 0009): the groups answering anonymously, and how many peers a reviewee may nominate.
+ANONYMOUS_GROUPS = (FeedbackGroup.PEER, FeedbackGroup.UPWARD, FeedbackGroup.CUSTOMER)
+PEER_LIMIT = 20
+DEFAULT_PEERS = (3, 8)  # TemplateSection.peer_min / peer_max defaults, kept when peers are not a group
 
 Errors = dict[str, list[str]]
 
@@ -64,6 +71,16 @@ def template_problems(template: ReviewTemplate) -> str | None:
         return _("Open-question sections are not scored; give them weight 0.")
     if any(s.kind == SectionKind.QUESTIONS and not s.questions.all() for s in sections):
         return _("An open-question section needs at least one question.")
+    feedback = [s for s in sections if s.kind == SectionKind.FEEDBACK]
+    if len(feedback) > 1:
+        return _("A template has one 360° feedback section at most.")
+    for section in feedback:
+        # Only a template with a 360 section reads its groups (prefetch "sections__groups" to keep lists flat).
+        groups = list(section.groups.all())
+        if sum((g.weight for g in groups), Decimal(0)) != HUNDRED:
+            return _("The rater groups of the 360° feedback section must add up to 100.")
+        if not any(g.kind in ANONYMOUS_GROUPS and g.weight > 0 for g in groups):
+            return _("The 360° feedback section needs peers, direct reports or customers.")
     if not template.scale.levels.all() or not template.scale.bands.all():
         return _("The template's rating scale needs levels and bands.")
     return None
@@ -118,6 +135,14 @@ class QuestionInput:
 
 
 @dataclass(frozen=True)
+class GroupInput:
+    """A rater group of a 360° section (self, manager, peer, upward, customer) and its weight in the section."""
+
+    kind: str
+    weight: object = 0
+
+
+@dataclass(frozen=True)
 class SectionInput:
     """A template section. For a competency section, competency_model None means "by the reviewee's job"."""
 
@@ -128,6 +153,10 @@ class SectionInput:
     required: bool = True
     competency_model: CompetencyModel | None = None
     questions: tuple[QuestionInput, ...] = ()
+    # 360° feedback sections (decision 0009): the rater groups and their weights, how many peers to nominate.
+    groups: tuple[GroupInput, ...] = ()
+    peer_min: object = None
+    peer_max: object = None
 
 
 # ---- helpers -------------------------------------------------------------------------------------
@@ -647,6 +676,7 @@ def _section_facts(
     required: bool,
     model_id: int | None,
     questions: Sequence[tuple[str, str, bool]],
+    feedback: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     return {
         "kind": kind,
@@ -656,6 +686,18 @@ def _section_facts(
         "required": required,
         "competency_model": model_id,
         "questions": [{"text": t, "text_en": t_en, "required": r} for t, t_en, r in questions],
+        **(feedback or {}),
+    }
+
+
+def _feedback_facts(section: TemplateSection, groups: Sequence[TemplateGroup]) -> dict[str, Any] | None:
+    """What the audit keeps of a 360° section beyond the common fields: its groups and peer limits."""
+    if section.kind != SectionKind.FEEDBACK:
+        return None
+    return {
+        "groups": [{"kind": g.kind, "weight": _plain(g.weight)} for g in groups],
+        "peer_min": section.peer_min,
+        "peer_max": section.peer_max,
     }
 
 
@@ -678,6 +720,7 @@ def template_facts(template: ReviewTemplate) -> dict[str, Any]:
                 s.required,
                 s.competency_model_id,
                 [(q.text, q.text_en, q.required) for q in s.questions.all()],
+                _feedback_facts(s, list(s.groups.all()) if s.kind == SectionKind.FEEDBACK else []),
             )
             for s in template.sections.all()
         ],
@@ -688,6 +731,85 @@ def template_facts(template: ReviewTemplate) -> dict[str, Any]:
 class _CleanSection:
     row: TemplateSection
     questions: list[TemplateQuestion]
+    groups: list[TemplateGroup] = field(default_factory=list)
+
+
+def _whole(value: object, key: str, errors: Errors, *, low: int, high: int) -> int | None:
+    """A whole number from low to high as typed; None (and an error) otherwise."""
+    message = _("Enter a whole number from %(low)s to %(high)s.") % {"low": low, "high": high}
+    number = _number(value, key, errors)
+    if key in errors:
+        return None
+    if number is None or number != number.to_integral_value() or not low <= number <= high:
+        _add(errors, key, message)
+        return None
+    return int(number)
+
+
+def _clean_feedback(section: SectionInput, key: str, errors: Errors) -> tuple[list[TemplateGroup], int, int]:
+    """A 360° section's rater groups (each once, weights totalling 100) and peer limits (decision 0009).
+
+    Self and manager may weigh 0: their ratings are then shown beside the others for comparison only.
+    Peers, direct reports and customers answer anonymously and must count; at least one of them is needed,
+    or the section would be a second self and manager review.
+    """
+    groups: list[TemplateGroup] = []
+    seen: set[str] = set()
+    total = Decimal(0)
+    complete = True
+    for j, group in enumerate(section.groups):
+        gkey = f"{key}.groups.{j}"
+        if group.kind not in FeedbackGroup.values:
+            _add(errors, f"{gkey}.kind", _("Pick a rater group."))
+            complete = False
+            continue
+        if group.kind in seen:
+            _add(errors, f"{gkey}.kind", _("This rater group is already in the section."))
+            complete = False
+            continue
+        seen.add(group.kind)
+        weight = _number(group.weight, f"{gkey}.weight", errors)
+        if weight is None or not 0 <= weight <= HUNDRED:
+            if f"{gkey}.weight" not in errors:
+                _add(errors, f"{gkey}.weight", _("Enter a weight from 0 to 100."))
+            complete = False
+            continue
+        if weight == 0 and group.kind in ANONYMOUS_GROUPS:
+            _add(
+                errors,
+                f"{gkey}.weight",
+                _("Give this group a weight above 0; only self and manager may have 0 (shown for comparison)."),
+            )
+            complete = False
+            continue
+        total += weight
+        groups.append(TemplateGroup(kind=group.kind, weight=weight))
+    if not section.groups:
+        _add(errors, f"{key}.groups", _("Pick who gives feedback in this section."))
+    elif complete and not any(g.kind in ANONYMOUS_GROUPS for g in groups):
+        _add(
+            errors,
+            f"{key}.groups",
+            _("Add peers, direct reports or customers: a 360° section is there for their anonymous feedback."),
+        )
+    elif complete and total != HUNDRED:
+        _add(
+            errors,
+            f"{key}.groups",
+            _("The group weights add up to %(total)s; they must add up to 100.") % {"total": _plain(total)},
+        )
+    low, high = DEFAULT_PEERS
+    if FeedbackGroup.PEER in seen:
+        fewest = _whole(section.peer_min, f"{key}.peer_min", errors, low=1, high=PEER_LIMIT)
+        most = _whole(section.peer_max, f"{key}.peer_max", errors, low=1, high=PEER_LIMIT)
+        if fewest is not None and most is not None and fewest > most:
+            _add(
+                errors,
+                f"{key}.peer_max",
+                _("The most peers cannot be fewer than the fewest (%(low)s).") % {"low": fewest},
+            )
+        low, high = fewest or low, most or high
+    return groups, low, high
 
 
 def _clean_sections(sections: Sequence[SectionInput], errors: Errors) -> list[_CleanSection]:
@@ -715,12 +837,13 @@ def _clean_sections(sections: Sequence[SectionInput], errors: Errors) -> list[_C
                 _add(errors, f"{key}.weight", _("Enter a weight from 1 to 100."))
             elif kind != SectionKind.QUESTIONS:
                 total += weight
-        if kind in (SectionKind.KPI, SectionKind.GOALS):
+        if kind in (SectionKind.KPI, SectionKind.GOALS, SectionKind.FEEDBACK):
             if kind in once:
                 _add(errors, f"{key}.kind", _("A template has one section of this kind at most."))
             once.add(kind)
         model = section.competency_model
-        if kind == SectionKind.COMPETENCIES and model is None:
+        rates_competencies = kind in (SectionKind.COMPETENCIES, SectionKind.FEEDBACK)
+        if rates_competencies and model is None:
             if models_exist is None:
                 models_exist = CompetencyModel.objects.exists()
             if not models_exist:
@@ -729,11 +852,12 @@ def _clean_sections(sections: Sequence[SectionInput], errors: Errors) -> list[_C
                     f"{key}.competency_model",
                     _("Rating “by job” needs at least one competency model; create one first."),
                 )
-        if kind != SectionKind.COMPETENCIES:
+        if not rates_competencies:
             model = None
         questions: list[TemplateQuestion] = []
-        if kind == SectionKind.QUESTIONS:
-            if not section.questions:
+        if kind in (SectionKind.QUESTIONS, SectionKind.FEEDBACK):
+            # A 360° section may ask its raters questions too; an open-question section must.
+            if kind == SectionKind.QUESTIONS and not section.questions:
                 _add(errors, f"{key}.questions", _("Add at least one question."))
             for j, question in enumerate(section.questions):
                 qkey = f"{key}.questions.{j}"
@@ -743,7 +867,13 @@ def _clean_sections(sections: Sequence[SectionInput], errors: Errors) -> list[_C
                     TemplateQuestion(text=text, text_en=text_en, required=bool(question.required), order=j)
                 )
         elif section.questions:
-            _add(errors, f"{key}.questions", _("Only open-question sections have questions."))
+            _add(errors, f"{key}.questions", _("Only open-question and 360° feedback sections have questions."))
+        groups: list[TemplateGroup] = []
+        peer_min, peer_max = DEFAULT_PEERS
+        if kind == SectionKind.FEEDBACK:
+            groups, peer_min, peer_max = _clean_feedback(section, key, errors)
+        elif section.groups:
+            _add(errors, f"{key}.groups", _("Only 360° feedback sections have rater groups."))
         cleaned.append(
             _CleanSection(
                 TemplateSection(
@@ -753,9 +883,12 @@ def _clean_sections(sections: Sequence[SectionInput], errors: Errors) -> list[_C
                     weight=weight if weight is not None else Decimal(0),
                     required=bool(section.required),
                     competency_model=model,
+                    peer_min=peer_min,
+                    peer_max=peer_max,
                     order=i,
                 ),
                 questions,
+                groups,
             )
         )
     if not sections:
@@ -832,6 +965,9 @@ def review_template_save(
         for question in entry.questions:
             question.section = entry.row
         TemplateQuestion.objects.bulk_create(entry.questions)
+        for group in entry.groups:
+            group.section = entry.row
+        TemplateGroup.objects.bulk_create(entry.groups)
     after = {
         "name": template.name,
         "name_en": template.name_en,
@@ -849,6 +985,7 @@ def review_template_save(
                 e.row.required,
                 e.row.competency_model_id,
                 [(q.text, q.text_en, q.required) for q in e.questions],
+                _feedback_facts(e.row, e.groups),
             )
             for e in cleaned
         ],

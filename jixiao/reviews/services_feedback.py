@@ -47,8 +47,10 @@ def _require_selection(review: Review) -> None:
 
 
 def _may_decide(actor: Any, review: Review) -> bool:
-    """The reviewee's manager (as of launch) and HR in scope approve, remove and add raters."""
+    """The reviewee's manager (as of launch) and HR in scope approve, remove and add raters — never the reviewee."""
     ctx = actor_context(actor)
+    if ctx.employee_id is not None and review.reviewee_id == ctx.employee_id:
+        return False
     return (review.manager_id is not None and review.manager_id == ctx.employee_id) or (
         permissions.can_administer_review(actor, review)
     )

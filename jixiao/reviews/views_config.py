@@ -373,6 +373,7 @@ def _template_page(request: AuthedRequest, template: ReviewTemplate | None) -> H
             "by_job": BY_JOB,
             "questions_kind": SectionKind.QUESTIONS,
             "competencies_kind": SectionKind.COMPETENCIES,
+            "feedback_kind": SectionKind.FEEDBACK,
         },
     )
 

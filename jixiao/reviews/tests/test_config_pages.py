@@ -362,7 +362,7 @@ LIST_QUERIES = {
     "/reviews/scales/": 7,
     "/reviews/competencies/": 8,
     "/reviews/competency-models/": 7,
-    "/reviews/templates/": 10,
+    "/reviews/templates/": 11,  # the sections' 360 groups are prefetched too
 }
 
 
