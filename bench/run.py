@@ -5,12 +5,14 @@ command as `make serve`) over loopback HTTP. Figures, not pass/fail: compare the
 the issue and report misses with a profile.
 
     .venv/bin/python bench/run.py [--employees 10000] [--requests 200]
-        [--only seed,http,import,goals,kpi-import,bulk,reviews]
+        [--only seed,http,import,goals,kpi-import,bulk,reviews,feedback]
 
 goals: the alignment tree page and its data at ~10,000 objectives; kpi-import: 100,000 KPI actuals from
 XLSX and CSV (seconds, peak memory); bulk: a goal template assigned to 2,000 people (seconds);
 reviews: a review cycle for 10,000 people — launch (and its plain-sqlite3 floor), recompute, the review form
-and HR progress pages, manager submits through the API (bench/reviews.py).
+and HR progress pages, manager submits through the API (bench/reviews.py); feedback: 360 requests for 10,000
+reviewees with 5 raters each (and their plain-sqlite3 floor), the 360 report page with 50,000 responses
+(bench/feedback.py).
 """
 
 from __future__ import annotations
@@ -418,6 +420,75 @@ def bench_reviews(people: int, n: int, submits: int, workers: int, threads: int)
     assert int(check["submitted"]) >= len(work), check
 
 
+def feedback_shell(db: Path, call: str) -> dict[str, str]:
+    """Run one function of bench/feedback.py in a fresh `manage.py shell`; its `key=value` lines as a dict."""
+    out = manage(db, "shell", "-v", "0", "-c", f"from bench import feedback; feedback.{call}")
+    return dict(line.split("=", 1) for line in out.splitlines() if "=" in line)
+
+
+def bench_feedback(people: int, n: int, workers: int, threads: int) -> None:
+    """360 feedback for `people` reviewees: requests to 5 raters each against their floor, then the report page."""
+    db = fresh_db("feedback")
+    # One more than the reviewees: the top of the company is not reviewed in the cycle.
+    manage(db, "seed_demo", "--employees", str(people + 1), "--seed", "1")
+    facts = feedback_shell(db, f"prepare({people})")
+    reviews = int(facts["reviews"])
+    # Each send on its own copy of the prepared database; the median of three.
+    runs = [feedback_shell(copy_db(db, f"feedback_send{i}"), "send()") for i in range(3)]
+    sent = OUT / "feedback_send0.sqlite3"
+    requests = int(runs[0]["requests"])
+    assert all(int(r["again"]) == 0 for r in runs), runs
+    seconds = statistics.median(float(r["seconds"]) for r in runs)
+    figure("feedback_requests_reviewees", reviews, "people")
+    figure("feedback_requests_rows", requests, "requests")
+    figure(f"feedback_requests_{reviews}x{requests // max(reviews, 1)}", seconds, "s")
+    done = subprocess.run(
+        [PY, "-c", f"from bench import feedback; feedback.floor({str(sent)!r})"],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    floor = float(dict(line.split("=", 1) for line in done.stdout.splitlines() if "=" in line)["seconds"])
+    figure(f"feedback_requests_floor_{requests}", floor, "s")
+    figure("feedback_requests_ratio", seconds / floor, "x")
+    answered = feedback_shell(sent, "answer()")
+    figure("feedback_responses", int(answered["responses"]), "responses")
+    manage(sent, "collectstatic", "--noinput", "-v", "0")  # the page's stylesheets, as the server will serve them
+    inside = feedback_shell(sent, f"report_selector({n})")
+    figure("feedback_report_selector_queries", int(inside["selector_queries"]), "queries")
+    report_latency_values("feedback_report_selector", inside["selector_p50_ms"], inside["selector_p95_ms"])
+    if "page_p50_ms" in inside:  # the page in process (Django's test Client): no HTTP, no server
+        figure("feedback_report_page_queries", int(inside["page_queries"]), "queries")
+        report_latency_values("feedback_report_page_in_process", inside["page_p50_ms"], inside["page_p95_ms"])
+        report_latency_values("feedback_report_page_cpu", inside["page_cpu_p50_ms"], inside["page_cpu_p95_ms"])
+    picked = feedback_shell(sent, f"report_sample({n})")
+    paths = picked["paths"].split(",")
+    with server(sent, workers, threads, quiet=True) as (port, _proc):
+        web = Client(port)
+        web.login("hr")
+        status, _ = web.request("GET", paths[0])
+        if status != 200:
+            print(f"feedback_report_page: not measured (GET {paths[0]} answered {status})", flush=True)
+            return
+        for path in paths[:10]:
+            web.request("GET", path)
+        samples = []
+        for path in paths:
+            start = time.perf_counter()
+            status, _ = web.request("GET", path)
+            samples.append((time.perf_counter() - start) * 1000)
+            assert status == 200, (path, status)
+        report_latency("feedback_report_page", samples)
+        figure("feedback_report_largest_responses", int(picked["largest_responses"]), "responses")
+        report_latency("feedback_report_page_largest", timed(web, picked["largest"], n))
+
+
+def report_latency_values(name: str, p50: str, p95: str) -> None:
+    figure(f"{name}_p50", float(p50), "ms")
+    figure(f"{name}_p95", float(p95), "ms")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--employees", type=int, default=10000)
@@ -427,7 +498,8 @@ def main() -> None:
     parser.add_argument("--bulk-people", type=int, default=2000)
     parser.add_argument("--review-people", type=int, default=10000)
     parser.add_argument("--review-submits", type=int, default=600)
-    parser.add_argument("--only", default="seed,http,import,goals,kpi-import,bulk,reviews")
+    parser.add_argument("--feedback-people", type=int, default=10000)
+    parser.add_argument("--only", default="seed,http,import,goals,kpi-import,bulk,reviews,feedback")
     parser.add_argument("--workers", type=int, default=int(os.environ.get("WORKERS", "1")))
     parser.add_argument("--threads", type=int, default=int(os.environ.get("THREADS", "2")))
     args = parser.parse_args()
@@ -445,6 +517,8 @@ def main() -> None:
         bench_bulk(args.bulk_people)
     if "reviews" in parts:
         bench_reviews(args.review_people, args.requests, args.review_submits, args.workers, args.threads)
+    if "feedback" in parts:
+        bench_feedback(args.feedback_people, args.requests, args.workers, args.threads)
     if not os.environ.get("BENCH_KEEP"):
         shutil.rmtree(OUT, ignore_errors=True)
 

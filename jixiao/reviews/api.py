@@ -30,6 +30,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Header, Query, Router
 
+from jixiao.audit.services import access_denied
 from jixiao.core.api import CREATE_ERRORS, READ_ERRORS, WRITE_ERRORS, etag_for, keyset_page, version_from_if_match
 from jixiao.core.errors import DomainError
 from jixiao.core.http import AuthedRequest
@@ -38,7 +39,7 @@ from jixiao.org.selectors import ActorContext, actor_context
 
 from . import breakdown as bd
 from . import permissions, selectors, services
-from .models import Cycle, CyclePhase, Evaluation, EvaluationKind, PhaseKind, Review
+from .models import ANONYMOUS_KINDS, Cycle, CyclePhase, Evaluation, EvaluationKind, PhaseKind, Review
 from .schemas import (
     AcknowledgeIn,
     AnswersIn,
@@ -53,6 +54,12 @@ from .schemas import (
     EvaluationOut,
     EvaluationPage,
     EvaluationSummaryOut,
+    FeedbackCommentsOut,
+    FeedbackCompetencyOut,
+    FeedbackGroupOut,
+    FeedbackQuestionOut,
+    FeedbackReportOut,
+    FeedbackSectionOut,
     FormItem,
     FormOut,
     LaunchOut,
@@ -69,6 +76,7 @@ from .schemas import (
     SubmitIn,
     ViewOut,
 )
+from .selectors_feedback import feedback_access, feedback_report
 
 router = Router(tags=["reviews"])
 
@@ -225,7 +233,14 @@ def _summary_out(review: Review, view: selectors.ReviewView) -> ReviewSummaryOut
 def _review_out(user: Any, review: Review) -> ReviewOut:
     """A review (cycle, people and department loaded) with the parts the reader may see: one query for the parts."""
     ctx = actor_context(user)
-    evaluations = list(Evaluation.objects.filter(review=review).select_related("rater").order_by("pk"))
+    # 360 answers (peers, reports, customers) reach a reader only through the anonymised report (decision 0009):
+    # never as parts, with their raters, states or times.
+    evaluations = list(
+        Evaluation.objects.filter(review=review)
+        .exclude(kind__in=ANONYMOUS_KINDS)
+        .select_related("rater")
+        .order_by("pk")
+    )
     self_submitted = any(e.kind == EvaluationKind.SELF and e.state == Evaluation.State.SUBMITTED for e in evaluations)
     view = _review_view(ctx, review, self_submitted)
     parts = []
@@ -418,7 +433,10 @@ def evaluation_read(request: AuthedRequest, evaluation_id: int, response: HttpRe
     evaluation = permissions.evaluation_for_user(request.user, evaluation_id)
     review = evaluation.review
     ctx = actor_context(request.user)
-    own = evaluation.rater_id == ctx.employee_id
+    own = evaluation.rater_id is not None and evaluation.rater_id == ctx.employee_id
+    if evaluation.kind in ANONYMOUS_KINDS and not own:
+        # A peer's, report's or customer's answers are read only as the 360 report's aggregates (decision 0009).
+        raise access_denied(request.user, "reviews.evaluation", evaluation_id, write=False)
     out = _evaluation_out(
         evaluation, review=review, cycle=review.cycle, reviewee=review.reviewee, rater=evaluation.rater, full=own
     )
@@ -603,6 +621,79 @@ def review_disagree(
     return _acknowledge(request, review_id, response, if_match, agree=False, comment=payload.comment)
 
 
+# ---- 360 feedback ------------------------------------------------------------------------------
+
+
+def _feedback_out(review: Review, report: Mapping[str, Any]) -> FeedbackReportOut:
+    return FeedbackReportOut(
+        review=review.pk,
+        section=FeedbackSectionOut(
+            key=report["section"]["key"],
+            title=report["section"]["title"],
+            title_en=report["section"].get("title_en", ""),
+        ),
+        k=report["k"],
+        comment_k=report["comment_k"],
+        score=report["score"],
+        dropped=report["dropped"],
+        groups=[
+            FeedbackGroupOut(
+                group=g["group"],
+                weight=g["weight"],
+                effective_weight=g["effective_weight"],
+                score=g["score"] if g.get("shown") else None,
+                shown=bool(g.get("shown")),
+                answered=g.get("answered") if g.get("shown") else None,
+                asked=g.get("asked") if g.get("shown") else None,
+            )
+            for g in report["groups"]
+        ],
+        competencies=[
+            FeedbackCompetencyOut(
+                key=c["key"],
+                name=c["name"],
+                name_en=c.get("name_en", ""),
+                self_rating=c.get("self"),
+                manager=c.get("manager"),
+                groups=dict(c.get("groups") or {}),
+                others=c.get("others"),
+                gap=c.get("gap"),
+                flag=c.get("flag") or "",
+            )
+            for c in report["competencies"]
+        ],
+        comments=[
+            FeedbackQuestionOut(
+                key=q["key"],
+                text=q["text"],
+                text_en=q.get("text_en", ""),
+                groups=[FeedbackCommentsOut(group=b["group"], texts=list(b["texts"])) for b in q["groups"]],
+            )
+            for q in report["comments"]
+        ],
+        scale_min=report["scale"]["min"],
+        scale_max=report["scale"]["max"],
+    )
+
+
+@router.get(
+    "/{int:review_id}/feedback",
+    response={200: FeedbackReportOut, **READ_ERRORS},
+    summary="Read a review's 360 feedback report",
+    url_name="review_feedback",
+)
+def review_feedback(request: AuthedRequest, review_id: int) -> FeedbackReportOut:
+    """The anonymised 360 report (360度反馈): per group and per competency, self versus others, and the comments
+    by question and group. Peers, direct reports and customers count only as groups of at least `k`; a smaller
+    group is left out of every number, `answered` and `asked` included. The reviewee reads it once her result is
+    released; her managers and HR once the feedback phase is over. 404 otherwise, or without a 360 section."""
+    review = permissions.review_for_user(request.user, review_id)
+    report = feedback_report(review) if feedback_access(request.user, review).report else None
+    if report is None:
+        raise access_denied(request.user, "reviews.review", review_id, write=False)
+    return _feedback_out(review, report)
+
+
 # ---- cycles ------------------------------------------------------------------------------------
 
 
@@ -687,6 +778,9 @@ def cycle_read(request: AuthedRequest, cycle_id: int, response: HttpResponse) ->
     counted = Evaluation.objects.filter(cycle=cycle)
     if not sees_all:
         counted = counted.filter(review__in=reviews.values("pk"))
+    if not (ctx.is_admin or ctx.is_hr):
+        # A reviewee or manager counting her own review's 360 requests by state would learn who answered when.
+        counted = counted.exclude(kind__in=ANONYMOUS_KINDS)
     for row in counted.values("kind", "state").annotate(n=Count("id")).order_by():
         evaluations.setdefault(row["kind"], {})[row["state"]] = row["n"]
     report = cycle.launch_report or {}

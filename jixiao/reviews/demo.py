@@ -13,7 +13,15 @@ services so that the audit log, the notifications and the scores are the product
   draft, manager review, skip-level approval, ready (生产部 is not released yet, so HR has a release to
   do), released, acknowledged and disagreed. The demo `employee` and `manager` both have a released
   result to read and acknowledge; the manager's team shows every state, with one disagreement to read;
-- a draft cycle "2027 上半年绩效考核" for HR to launch, which then walks the self and manager reviews.
+- a draft cycle "2027 上半年绩效考核" for HR to launch, which then walks the self and manager reviews;
+- 360° feedback in the sales unit (销售部), with the template 360度反馈模板 (competencies by job 40, the 360
+  section 60: the company values rated by peers 50 / direct reports 30 / customers 20, self for comparison;
+  3–6 peers; "what should they keep doing / do differently"): "2026 上半年 360度反馈" released and closed —
+  the demo `employee` reads peers (blind spot 客户第一, hidden strength 持续创新) while her one customer is
+  below the threshold and left out, the demo `manager` reads upward feedback from 12 of her 20 reports — and
+  "2026 下半年 360度反馈" in its feedback phase today: the employee has colleagues' requests to answer; the
+  manager's peers are approved, two answered, one declined with a reason, and a customer is invited by link.
+  The demo users' parts go through the services; everyone else's is written set-based (class _Feedback).
 
 Per-review writes (evaluation_save, the skip-level decision, acknowledge) cost a few milliseconds each, so
 at most STORY_REVIEWS reviews go through them — all of them in the 300-person demo, the demo users' teams
@@ -24,6 +32,7 @@ first at any size; the rest of a larger company stays in self review (not starte
 from __future__ import annotations
 
 import datetime as dt
+import json
 import random
 from collections import defaultdict
 from collections.abc import Iterator
@@ -31,7 +40,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import F
 from django.test.utils import override_settings
 from django.utils import timezone
 
@@ -42,8 +52,23 @@ from jixiao.goals.models import CompanyValue, Period
 from jixiao.org.models import Department, Employee, Status
 
 from . import breakdown as bd
-from . import services
-from .models import Competency, Cycle, Evaluation, EvaluationKind, PhaseKind, Review, SectionKind
+from . import services, services_feedback
+from .models import (
+    ANONYMOUS_KINDS,
+    Competency,
+    CompetencyModel,
+    Cycle,
+    Evaluation,
+    EvaluationKind,
+    Nomination,
+    PhaseKind,
+    Review,
+    ReviewTemplate,
+    SectionKind,
+    TemplateGroup,
+    TemplateQuestion,
+    TemplateSection,
+)
 from .services_config import (
     AnchorInput,
     ModelItemInput,
@@ -349,6 +374,138 @@ SHARES = (
 # Of the released: acknowledged, disagreed (the rest have not acknowledged yet).
 ACK_SHARE, DISAGREE_SHARE = 0.55, 0.05
 NO_SELF_SHARE = 0.03  # the manager submitted without a self review (the self review is skipped)
+ANNUAL_PHASES = (PhaseKind.SELF, PhaseKind.MANAGER, PhaseKind.SKIP_LEVEL, PhaseKind.RELEASE, PhaseKind.ACKNOWLEDGEMENT)
+
+# ---- 360° feedback (issue 5, decision 0009) -------------------------------------------------------
+
+# The sales unit runs 360° feedback every half year: the first half's is over and released, the second
+# half's is collecting feedback today. Raters may come from anywhere in the company.
+FEEDBACK_TEMPLATE = ("360度反馈模板", "360° feedback template")
+FEEDBACK_RELEASED = ("2026 上半年 360度反馈", "H1 2026 360° feedback")
+FEEDBACK_OPEN = ("2026 下半年 360度反馈", "H2 2026 360° feedback")
+FEEDBACK_UNIT = "销售部"
+FEEDBACK_MODEL = "通用能力模型"  # the company values: every group can judge them
+FEEDBACK_GROUPS = (("self", 0), ("peer", 50), ("upward", 30), ("customer", 20))
+FEEDBACK_PEERS = (3, 6)
+FEEDBACK_QUESTIONS = (
+    ("最应该继续保持什么？", "What should they keep doing?"),
+    ("最应该改进什么？", "What should they do differently?"),
+)
+FEEDBACK_PHASES = (
+    PhaseKind.PEER_SELECTION,
+    PhaseKind.SELF,
+    PhaseKind.FEEDBACK,
+    PhaseKind.MANAGER,
+    PhaseKind.RELEASE,
+    PhaseKind.ACKNOWLEDGEMENT,
+)
+PEERS_EACH = 4  # peers HR assigns to everyone outside the demo users' stories
+# Ratings are written in the order of the values model (FEEDBACK_MODEL).
+VALUE_ORDER = ("客户第一", "诚信正直", "团队协作", "持续创新", "追求卓越")
+NA = "na"
+
+# The demo employee's released report: peers see less customer focus than she does (a blind spot) and more
+# innovation (a hidden strength); her one customer is below the threshold, so customers are left out.
+EMPLOYEE_SELF_360: tuple[int, ...] = (5, 4, 4, 2, 4)
+EMPLOYEE_PEERS_360: tuple[tuple[tuple[int, ...], str, str], ...] = (
+    (
+        (3, 4, 4, 4, 4),
+        "客户的问题总是当天回复，跟进到底，客户很信任。",
+        "有时为了赶进度答应客户太快，交付压力最后落到了同事身上。",
+    ),
+    (
+        (3, 5, 3, 4, 4),
+        "上季度主动试用线上演示工具，还教会了整个小组。",
+        "可以多站在客户的长期利益考虑，不只盯着本季度的签单。",
+    ),
+    (
+        (4, 4, 4, 3, 4),
+        "Very reliable, and shares leads with the team instead of keeping them.",
+        "Could check with the service team before promising delivery dates.",
+    ),
+    ((3, 4, 4, 4, 5), "做事踏实，说到做到。", "希望在团队会议上多分享自己的做法。"),
+)
+EMPLOYEE_CUSTOMER_360: tuple[tuple[int | str, ...], str, str] = (
+    (5, 4, NA, NA, 4),
+    "响应很快，方案专业，问题当天就有答复。",
+    "希望报价能再快一些。",
+)
+CUSTOMERS = (("周敏（远航物流）", "zhou.min@example.com"), ("陈立（华辰贸易）", "chen.li@example.com"))
+# The demo manager's: her reports rate her teamwork above her own view (hidden strength), her drive for
+# excellence below it (blind spot).
+MANAGER_SELF_360: tuple[int, ...] = (4, 5, 3, 4, 5)
+MANAGER_PEERS_360 = (
+    ((4, 4, 4, 3, 4), "区域之间的资源协调很积极，愿意把线索让给更合适的区域。", "季度目标定得偏高，团队压力较大。"),
+    ((4, 5, 4, 4, 3), "做事公正透明，大家信服。", "可以更多地把成功经验整理出来分享给其他区域。"),
+    ((3, 4, 4, 3, 4), "Keeps promises to other regions.", "希望更早同步大客户的变化。"),
+)
+UPWARD_PATTERNS = ((4, 5, 4, 4, 3), (4, 4, 5, 3, 4), (5, 5, 4, 4, 4), (4, 4, 5, 3, 3), (3, 4, 4, 4, 4), (4, 5, 5, 4, 3))
+MANAGER_UPWARD_ANSWERED = 12
+DECLINE_REASON = "这半年和覃经理的工作交集很少，无法给出有依据的评价，建议请华南区的同事代替。"
+
+# What raters write, by group: (keep doing, do differently); an empty text is a question left blank.
+KEEP = {
+    "peer": (
+        "客户的问题总是当天回复并跟进到底。",
+        "做事踏实，说到做到，交给的事情从不用催。",
+        "乐于分享经验，新同事遇到问题都愿意请教。",
+        "周报清楚，数据准确，大家一看就知道进展和风险。",
+        "跨部门协调很有耐心，能把各方拉到一起解决问题。",
+        "复盘做得扎实，丢单的原因总能讲清楚。",
+        "对产品很熟，客户的技术问题基本能当场回答。",
+        "Always shares market news and leads with the team.",
+        "Stays calm in the busy season and keeps the rest of us calm too.",
+        "",
+    ),
+    "upward": (
+        "每周的一对一很有帮助，问题总能及时得到反馈。",
+        "目标讲得很清楚，大家知道为什么要做。",
+        "在客户面前总是支持团队，出了问题先担责任。",
+        "愿意花时间辅导新人，第一次见客户都会陪着去。",
+        "决策很快，遇到难题不会让我们干等。",
+        "对事不对人，批评也讲得很有分寸。",
+        "每月的业绩复盘让我们知道自己差在哪里。",
+        "放手让我们试新方法，失败了也不追责。",
+        "资源紧张时会先替团队去争取。",
+        "Gives the team credit in front of senior management.",
+        "Listens before deciding, even when they disagree.",
+        "",
+    ),
+    "customer": ("响应速度快，方案专业。", "对我们的业务很了解，沟通顺畅。", "Very responsive and easy to work with."),
+    "self": ("继续保持对客户的快速响应。", "继续在团队里分享经验和线索。", "保持稳定的交付节奏。"),
+}
+CHANGE = {
+    "peer": (
+        "有时答应客户太快，交付压力落到了同事身上。",
+        "会议上可以多听听别人的意见再下结论。",
+        "希望多尝试新的工具和方法，不要只靠老经验。",
+        "可以更早暴露风险，不要等到月底才说。",
+        "报价前可以多和交付团队确认一下成本。",
+        "CRM 里的客户记录可以更及时地更新。",
+        "Could write shorter updates that lead with the risks.",
+        "",
+        "",
+    ),
+    "upward": (
+        "布置任务时希望给出更明确的优先级。",
+        "计划有时临时调整，希望能提前沟通原因。",
+        "希望对方案给出更具体的意见。",
+        "可以多放手，让我们自己负责完整的客户。",
+        "周会时间太长，可以只讲需要大家决定的事。",
+        "希望多给一些职业发展方面的建议。",
+        "对新人和老员工的要求可以更一致。",
+        "Could share the regional numbers with the team more often.",
+        "Could say no to headquarters more often when the team is already stretched.",
+        "",
+    ),
+    "customer": ("希望报价流程能再快一些。", "交付时间的承诺要更准确。", ""),
+    "self": ("需要提升数据分析和复盘的能力。", "希望更主动地推动跨部门合作。", "学习新的销售工具，提高效率。"),
+}
+# Set-based answers outside the stories: (submitted, draft) shares; the rest was never answered.
+RELEASED_ANSWERED = (0.88, 0.0)
+OPEN_ANSWERED = (0.55, 0.1)
+OPEN_SELF = (0.7, 0.1)
+RELEASED_NO_SELF = 0.04
 
 
 @dataclass
@@ -358,6 +515,7 @@ class ReviewsSeedResult:
     cycles: int = 0
     reviews: int = 0
     states: dict[str, int] = field(default_factory=dict)
+    feedback: dict[str, int] = field(default_factory=dict)  # 360: nominations, answers, declines
 
 
 @contextmanager
@@ -381,14 +539,25 @@ def reviews_seed_demo(*, seed: int = 1, today: dt.date | None = None) -> Reviews
     if Cycle.objects.exists() or period is None or hr is None or not Employee.objects.exists():
         return None
     seeder = _Seeder(random.Random(seed), today, hr, period)  # noqa: S311 - demo data, not secrets
+    # Its own random stream, so the annual review's story does not depend on the 360 one.
+    feedback = _Feedback(seeder, random.Random(seed * 7919 + 360))  # noqa: S311 - demo data, not secrets
     with _quietly():
         with transaction.atomic():
             seeder.configure()
             cycle = seeder.create_cycles()
-        # Outside the transaction, so the launch runs at its own commit (as the worker would run it).
+            released, current = feedback.create_cycles(feedback.template(default_scale()))
+        # Outside the transaction, so each launch runs at its own commit (as the worker would run it). The 360
+        # cycles go first: the annual review, launched last, is the one the team pages open on.
+        for feedback_cycle in (released, current):
+            seeder.launch(feedback_cycle)
+        with transaction.atomic():
+            feedback.walk_released(released)
+            feedback.walk_open(current)
         seeder.launch(cycle)
         with transaction.atomic():
             seeder.walk(cycle)
+    seeder.result.cycles += 2
+    seeder.result.feedback = dict(feedback.result)
     return seeder.result
 
 
@@ -475,8 +644,9 @@ class _Seeder:
 
     # ---- cycles ----
 
-    def _phases(self, start: dt.date, lengths: tuple[int, ...]) -> tuple[services.PhaseInput, ...]:
-        kinds = (PhaseKind.SELF, PhaseKind.MANAGER, PhaseKind.SKIP_LEVEL, PhaseKind.RELEASE, PhaseKind.ACKNOWLEDGEMENT)
+    def _phases(
+        self, start: dt.date, lengths: tuple[int, ...], kinds: tuple[str, ...] = ANNUAL_PHASES
+    ) -> tuple[services.PhaseInput, ...]:
         phases = []
         for kind, length in zip(kinds, lengths, strict=True):
             phases.append(services.PhaseInput(kind, start, start + dt.timedelta(days=length - 1)))
@@ -737,6 +907,607 @@ class _Seeder:
                 "pk", flat=True
             )
         )
+
+
+class _Feedback:
+    """The two 360° cycles of the sales unit (decision 0009), seeded after the configuration.
+
+    The demo users' stories go through the services — nominations proposed and approved, a customer
+    invited by link, answers saved, one request declined, reviews submitted, released and acknowledged —
+    so the audit log, notifications and scores are the product's own. Everyone else's part is written
+    set-based (HR's bulk peer assignment, answers stored as the forms store them, scores by
+    services.cycle_recompute), which keeps the demo seed fast at any company size.
+    """
+
+    def __init__(self, seeder: _Seeder, rng: random.Random):
+        self.seeder = seeder
+        self.hr = seeder.hr
+        self.today = seeder.today
+        self.rng = rng
+        self.items: dict[tuple[str, str, str], list[tuple[str, str, bool]]] = {}
+        self.names: dict[str, str] = {}
+        self.result: dict[str, int] = defaultdict(int)
+
+    # ---- configuration ----
+
+    def template(self, scale: Any) -> ReviewTemplate:
+        """Competencies by job 40 (manager and self) and the 360 section 60 (the company values, by every group).
+
+        Written directly: the template services do not take 360 sections yet (groups, peer limits).
+        """
+        values = CompetencyModel.objects.filter(name=FEEDBACK_MODEL).first()
+        template = ReviewTemplate.objects.create(
+            name=FEEDBACK_TEMPLATE[0],
+            name_en=FEEDBACK_TEMPLATE[1],
+            description="能力素质 40%（上级评价）；360度反馈 60%：同事 50%、下级 30%、客户 20%，自评只作对照。",
+            scale=scale,
+            self_weight=0,
+            created_by=self.hr,
+        )
+        TemplateSection.objects.create(
+            template=template,
+            kind=SectionKind.COMPETENCIES,
+            title="能力素质",
+            title_en="Competencies",
+            weight=40,
+            required=True,
+            order=0,
+        )
+        section = TemplateSection.objects.create(
+            template=template,
+            kind=SectionKind.FEEDBACK,
+            title="360度反馈",
+            title_en="360° feedback",
+            weight=60,
+            required=False,
+            order=1,
+            competency_model=values,
+            peer_min=FEEDBACK_PEERS[0],
+            peer_max=FEEDBACK_PEERS[1],
+        )
+        TemplateGroup.objects.bulk_create(TemplateGroup(section=section, kind=k, weight=w) for k, w in FEEDBACK_GROUPS)
+        TemplateQuestion.objects.bulk_create(
+            TemplateQuestion(section=section, text=zh, text_en=en, order=i)
+            for i, (zh, en) in enumerate(FEEDBACK_QUESTIONS)
+        )
+        record_event(
+            actor=self.hr,
+            action="review_template.create",
+            target=template,
+            after={
+                "name": template.name,
+                "sections": [["competencies", 40], ["feedback", 60]],
+                "groups": dict(FEEDBACK_GROUPS),
+                "peers": list(FEEDBACK_PEERS),
+            },
+        )
+        return template
+
+    def create_cycles(self, template: ReviewTemplate) -> tuple[Cycle, Cycle]:
+        """The first half's 360 (its phases over, to be released) and the second half's (feedback phase today)."""
+        halves = Period.objects.filter(kind=Period.Kind.HALF)
+        current = halves.filter(start__lte=self.today, end__gte=self.today).first() or self.seeder.period
+        previous = halves.filter(end__lt=current.start).order_by("-start").first() or current
+        unit = (
+            Department.objects.filter(depth=1, name=FEEDBACK_UNIT).first()
+            or Department.objects.filter(depth=0).order_by("pk").first()
+        )
+        departments = (unit.pk,) if unit else ()
+        lengths = (7, 10, 14, 10, 7, 14)
+        earlier = min(previous.end - dt.timedelta(days=9), self.today - dt.timedelta(days=sum(lengths) + 20))
+        cycles = []
+        for (name, name_en), period, start in (
+            (FEEDBACK_RELEASED, previous, earlier),
+            (FEEDBACK_OPEN, current, self.today - dt.timedelta(days=lengths[0] + lengths[1] + 7)),
+        ):
+            cycles.append(
+                services.cycle_create(
+                    actor=self.hr,
+                    data=services.CycleInput(
+                        name=name,
+                        name_en=name_en,
+                        period=period,
+                        template=template,
+                        departments=departments,
+                        phases=self.seeder._phases(start, lengths, FEEDBACK_PHASES),
+                    ),
+                )
+            )
+        return cycles[0], cycles[1]
+
+    # ---- helpers ----
+
+    def _advance(self, cycle: Cycle) -> Cycle:
+        return services.cycle_phase_advance(actor=self.hr, cycle=cycle, version=cycle.version)
+
+    def _story(self, cycle: Cycle, username: str) -> Review | None:
+        review = (
+            Review.objects.select_related("reviewee__user", "manager__user", "department")
+            .filter(cycle=cycle, reviewee__user__username=username)
+            .first()
+        )
+        if review is not None:
+            review.cycle = cycle  # one cycle object: phase changes are seen by every review
+        return review
+
+    def _fields(self, cycle: Cycle, model_key: str, kind: str) -> list[tuple[str, str, bool]]:
+        key = (str(cycle.pk), model_key, kind)
+        if key not in self.items:
+            self.items[key] = bd.rated_items(cycle.snapshot, model_key, kind)
+            for ckey, info in cycle.snapshot.get("competencies", {}).items():
+                self.names[ckey] = info["name"]
+        return self.items[key]
+
+    def _compose(
+        self,
+        cycle: Cycle,
+        model_key: str,
+        kind: str,
+        rate: Any,  # (section key, competency key) -> "1".."5" | "na"
+        texts: tuple[str, ...],
+        overall: str | None = None,
+    ) -> dict[str, Any]:
+        """Answers of one rater as the forms store them: every competency rated, the questions in order."""
+        ratings, answers = {}, {}
+        asked = 0
+        for section, item, _required in self._fields(cycle, model_key, kind):
+            if item.startswith("c"):
+                ratings[f"{section}:{item}"] = rate(section, item)
+                continue
+            text = texts[asked] if asked < len(texts) else ""
+            asked += 1
+            if text:
+                answers[f"{section}:{item}"] = text
+        out: dict[str, Any] = {"ratings": ratings, "answers": answers}
+        if overall is not None:
+            out["overall"] = overall
+        return out
+
+    def _fixed(self, pattern: tuple[Any, ...], perf: float = 3.6) -> Any:
+        """Rate the values as the pattern says (in VALUE_ORDER) and anything else around `perf`."""
+
+        def rate(_section: str, item: str) -> str:
+            name = self.names.get(item, "")
+            if name in VALUE_ORDER:
+                return str(pattern[VALUE_ORDER.index(name)])
+            return self._level(perf)
+
+        return rate
+
+    def _perf(self) -> float:
+        return min(max(self.rng.gauss(3.6, 0.55), 1.2), 4.9)
+
+    def _level(self, perf: float, spread: float = 0.7) -> str:
+        return str(min(max(round(perf + self.rng.uniform(-spread, spread)), 1), 5))
+
+    def _drawn(self, perf: float, group: str) -> Any:
+        """Ratings around the reviewee's level; customers cannot judge some values and say so."""
+        lean = {"self": 0.4, "peer": 0.0, "upward": 0.1, "customer": 0.3, "manager": -0.1}[group]
+
+        def rate(_section: str, item: str) -> str:
+            if group == "customer" and self.names.get(item) in ("诚信正直", "持续创新") and self.rng.random() < 0.5:
+                return NA
+            return self._level(perf + lean, 0.9)
+
+        return rate
+
+    def _texts(self, group: str) -> tuple[str, str]:
+        return self.rng.choice(KEEP[group]), self.rng.choice(CHANGE[group])
+
+    def _employees(self, ids: list[int]) -> dict[int, Employee]:
+        return Employee.objects.select_related("user").in_bulk(ids)
+
+    def _request(self, review: Review, *, kind: str, rater_id: int | None = None) -> list[Evaluation]:
+        """The 360 requests of one kind on a story review, ready for the services (their review and cycle set)."""
+        rows = Evaluation.objects.filter(review=review, kind=kind).select_related("rater__user").order_by("rater_id")
+        if rater_id is not None:
+            rows = rows.filter(rater_id=rater_id)
+        out = list(rows)
+        for evaluation in out:
+            evaluation.review = review
+            evaluation.cycle = review.cycle
+        return out
+
+    def _answer(
+        self, evaluation: Evaluation, answers: dict[str, Any], *, submit: bool = True, token: str | None = None
+    ) -> None:
+        actor = None if token else self.seeder._user(evaluation.rater)
+        if actor is None and token is None:
+            return
+        services_feedback.feedback_save(
+            actor=actor, evaluation=evaluation, answers=answers, version=evaluation.version, submit=submit, token=token
+        )
+        self.result["story_answers"] += 1
+
+    def _write(self, rows: list[tuple[int, dict[str, Any], str]]) -> None:
+        """Store answers as the forms do, set-based: (evaluation id, answers, state), one executemany.
+
+        A plain UPDATE rather than bulk_update: Django's CASE WHEN for hundreds of JSON rows costs a second.
+        """
+        now = connection.ops.adapt_datetimefield_value(timezone.now())
+        answers_value = "CAST(%s AS jsonb)" if connection.vendor == "postgresql" else "%s"
+        table = connection.ops.quote_name(Evaluation._meta.db_table)
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                f"UPDATE {table} SET answers = {answers_value}, state = %s, submitted_at = %s, "  # noqa: S608
+                "updated_at = %s, version = version + 1 WHERE id = %s",
+                [
+                    (json.dumps(answers), state, now if state == Evaluation.State.SUBMITTED else None, now, pk)
+                    for pk, answers, state in rows
+                ],
+            )
+
+    def _outcome(self, shares: tuple[float, float]) -> str:
+        roll = self.rng.random()
+        if roll < shares[0]:
+            return Evaluation.State.SUBMITTED
+        return Evaluation.State.DRAFT if roll < shares[0] + shares[1] else ""
+
+    # ---- peers ----
+
+    def peer_plan(self, cycle: Cycle, count: int) -> dict[int, list[int]]:
+        """`count` peers for every review: the next teammates round the team (same manager, anywhere in the
+        company), then others of her kind in the unit — managers for a manager, individual contributors for the
+        others — never the reviewee, her manager or her own reports (they give upward feedback)."""
+        rows = list(
+            Review.objects.filter(cycle=cycle)
+            .order_by("department__path", "manager_id", "reviewee_id")
+            .values_list("pk", "reviewee_id", "manager_id")
+        )
+        managers = {manager for _pk, _reviewee, manager in rows if manager} | {reviewee for _pk, reviewee, _m in rows}
+        teams: dict[int, list[int]] = defaultdict(list)
+        for person, manager in (
+            Employee.objects.filter(manager_id__in=managers)
+            .exclude(status=Status.LEFT)
+            .order_by("pk")
+            .values_list("pk", "manager_id")
+        ):
+            teams[manager].append(person)
+        seat = {person: i for team in teams.values() for i, person in enumerate(team)}
+        pools: dict[bool, list[int]] = {True: [], False: []}
+        for _pk, reviewee, _m in rows:
+            pools[reviewee in teams].append(reviewee)
+        place = {person: i for pool in pools.values() for i, person in enumerate(pool)}
+        # Nobody is asked by more reviewees than the cycle's limit (less two, for the stories' own choices).
+        cap = max(cycle.rater_load_limit - 2, PEERS_EACH)
+        load: dict[int, int] = defaultdict(int)
+        plan: dict[int, list[int]] = {}
+        for pk, reviewee, manager in rows:
+            banned = {reviewee, manager, *teams.get(reviewee, ())}
+            team = teams.get(manager, []) if manager else []
+            i = seat.get(reviewee, 0)
+            pool = pools[reviewee in teams]
+            j, n = place[reviewee], len(pool)
+            picks: list[int] = []
+            candidates = team[i + 1 :] + team[:i] + [pool[(j + step) % n] for step in range(1, min(n, 200))]
+            for other in candidates:
+                if len(picks) >= count:
+                    break
+                if other in banned or other in picks or load[other] >= cap:
+                    continue
+                picks.append(other)
+                if len(picks) <= PEERS_EACH:  # the ones HR assigns; the rest are the stories' spare choices
+                    load[other] += 1
+            plan[pk] = picks
+        return plan
+
+    def assign_peers(self, cycle: Cycle, plan: dict[int, list[int]], skip: set[int]) -> None:
+        """HR's bulk assignment of the planned peers, approved, for every review outside the stories."""
+        rows = [
+            Nomination(
+                review_id=pk,
+                kind=EvaluationKind.PEER,
+                rater_id=rater,
+                state=Nomination.State.APPROVED,
+                nominated_by=self.hr,
+                decided_by=self.hr,
+            )
+            for pk, raters in plan.items()
+            if pk not in skip
+            for rater in raters
+        ]
+        Nomination.objects.bulk_create(rows, batch_size=1000)
+        record_event(actor=self.hr, action="demo.seed_nominations", target=cycle, after={"approved": len(rows)})
+        self.result["bulk_nominations"] += len(rows)
+
+    def nominate(self, review: Review, raters: list[int], *, approve: int, add: tuple[int, ...] = ()) -> list[int]:
+        """The reviewee proposes `raters`; her manager approves the first `approve`, removes the rest, adds `add`."""
+        reviewee, decider = self.seeder._user(review.reviewee), self.seeder._user(review.manager)
+        people = self._employees([*raters, *add])
+        approved = []
+        for i, rater_id in enumerate(raters):
+            rater = people.get(rater_id)
+            if rater is None or reviewee is None:
+                continue
+            nomination = services_feedback.nomination_propose(actor=reviewee, review=review, rater=rater)
+            if decider is not None:
+                services_feedback.nomination_decide(actor=decider, nomination=nomination, approve=i < approve)
+                if i < approve:
+                    approved.append(rater_id)
+        for rater_id in add:
+            rater = people.get(rater_id)
+            if rater is not None and decider is not None:
+                services_feedback.nomination_propose(actor=decider, review=review, rater=rater)
+                approved.append(rater_id)
+        self.result["story_nominations"] += len(raters) + len(add)
+        return approved
+
+    # ---- set-based parts ----
+
+    def bulk_feedback(
+        self, cycle: Cycle, shares: tuple[float, float], *, skip: set[tuple[int, str]], skip_raters: set[int]
+    ) -> None:
+        """Answers to the 360 requests outside the stories ((review, kind) in `skip`, raters in `skip_raters`):
+        submitted, drafts, or not answered."""
+        perf: dict[int, float] = {}
+        rows = []
+        requests = (
+            Evaluation.objects.filter(cycle=cycle, kind__in=ANONYMOUS_KINDS, state=Evaluation.State.PENDING)
+            .order_by("pk")
+            .values_list("pk", "kind", "review_id", "review__competency_model", "rater_id")
+        )
+        for pk, kind, review_id, model_key, rater_id in requests:
+            if rater_id in skip_raters or (review_id, kind) in skip:
+                continue
+            state = self._outcome(shares)
+            if not state:
+                continue
+            level = perf.setdefault(review_id, self._perf())
+            answers = self._compose(cycle, model_key, kind, self._drawn(level, kind), self._texts(kind))
+            if state == Evaluation.State.DRAFT:
+                answers = {"ratings": dict(list(answers["ratings"].items())[:2]), "answers": {}}
+            rows.append((pk, answers, state))
+        self._write(rows)
+        self.result["bulk_answers"] += sum(1 for r in rows if r[2] == Evaluation.State.SUBMITTED)
+
+    def bulk_reviews(self, cycle: Cycle, kind: str, shares: tuple[float, float], skip_reviews: set[int]) -> list[int]:
+        """Self (or manager) reviews outside the stories, set-based; the reviews move on as a submission moves
+        them (self → manager review; manager → ready, the self review left unanswered skipped). Returns the
+        reviews submitted."""
+        rows = []
+        submitted: list[int] = []
+        evaluations = (
+            Evaluation.objects.filter(cycle=cycle, kind=kind, state=Evaluation.State.PENDING)
+            .exclude(review_id__in=skip_reviews)
+            .order_by("pk")
+            .values_list("pk", "review_id", "review__competency_model")
+        )
+        for pk, review_id, model_key in evaluations:
+            state = self._outcome(shares)
+            if not state:
+                continue
+            level = self._perf()
+            if kind == EvaluationKind.SELF:
+                answers = self._compose(
+                    cycle,
+                    model_key,
+                    kind,
+                    self._drawn(level, "self"),
+                    self._texts("self"),
+                    self.rng.choice(SELF_OVERALL),
+                )
+            else:
+                overall = MANAGER_OVERALL[min(max(round(level), 1), 5)]
+                answers = self._compose(cycle, model_key, kind, self._drawn(level, "manager"), (), overall)
+            if state == Evaluation.State.DRAFT:
+                answers = {"ratings": dict(list(answers["ratings"].items())[:3]), "answers": {}, "overall": ""}
+            else:
+                submitted.append(review_id)
+            rows.append((pk, answers, state))
+        self._write(rows)
+        now = timezone.now()
+        if kind == EvaluationKind.SELF:
+            Review.objects.filter(pk__in=submitted, state=Review.State.SELF_REVIEW).update(
+                state=Review.State.MANAGER_REVIEW, version=F("version") + 1
+            )
+        else:
+            Evaluation.objects.filter(review_id__in=submitted, kind=EvaluationKind.SELF).exclude(
+                state=Evaluation.State.SUBMITTED
+            ).update(state=Evaluation.State.SKIPPED, version=F("version") + 1, updated_at=now)
+            Review.objects.filter(pk__in=submitted).update(state=Review.State.READY, version=F("version") + 1)
+        record_event(
+            actor=self.hr, action="demo.seed_reviews", target=cycle, after={"kind": kind, "submitted": len(submitted)}
+        )
+        return submitted
+
+    # ---- the first half: released ----
+
+    def walk_released(self, cycle: Cycle) -> None:
+        cycle.refresh_from_db()
+        employee, manager = self._story(cycle, "employee"), self._story(cycle, "manager")
+        stories = [r for r in (employee, manager) if r is not None]
+        story_ids = {r.pk for r in stories}
+        plan = self.peer_plan(cycle, PEERS_EACH)
+
+        # Peer selection: the demo users nominate and their managers approve; the manager invites a customer.
+        token = None
+        if employee is not None:
+            self.nominate(employee, plan[employee.pk], approve=PEERS_EACH)
+            boss = self.seeder._user(employee.manager)
+            if boss is not None:
+                name, email = CUSTOMERS[0]
+                _nomination, token = services_feedback.customer_invite(
+                    actor=boss, review=employee, email=email, name=name
+                )
+        if manager is not None:
+            siblings = plan[manager.pk][: len(MANAGER_PEERS_360)]
+            self.nominate(manager, siblings, approve=len(siblings))
+        self.assign_peers(cycle, plan, story_ids)
+
+        # Self review: the demo users through the form's service; most others submitted.
+        cycle = self._advance(cycle)
+        for review, pattern in ((employee, EMPLOYEE_SELF_360), (manager, MANAGER_SELF_360)):
+            if review is None:
+                continue
+            for evaluation in self.seeder._evaluations(cycle, EvaluationKind.SELF, [review.pk]):
+                answers = self._compose(
+                    cycle,
+                    review.competency_model,
+                    EvaluationKind.SELF,
+                    self._fixed(pattern, 4.0),
+                    KEEP["self"][:1] + CHANGE["self"][:1],
+                    SELF_OVERALL[0],
+                )
+                self.seeder._save(evaluation, answers, submit=True)
+        self.bulk_reviews(cycle, EvaluationKind.SELF, (1 - RELEASED_NO_SELF, 0.0), story_ids)
+
+        # Feedback: requests go out on opening the phase; the stories' raters answer through the services.
+        cycle = self._advance(cycle)
+        if employee is not None:
+            for evaluation, (pattern, keep, change) in zip(
+                self._request(employee, kind=EvaluationKind.PEER), EMPLOYEE_PEERS_360, strict=False
+            ):
+                self._answer(
+                    evaluation,
+                    self._compose(
+                        cycle, employee.competency_model, evaluation.kind, self._fixed(pattern), (keep, change)
+                    ),
+                )
+            if token is not None:
+                for evaluation in self._request(employee, kind=EvaluationKind.CUSTOMER):
+                    ratings, keep, change = EMPLOYEE_CUSTOMER_360
+                    answers = self._compose(
+                        cycle, employee.competency_model, evaluation.kind, self._fixed(ratings), (keep, change)
+                    )
+                    self._answer(evaluation, answers, token=token)
+        if manager is not None:
+            for evaluation, (pattern, keep, change) in zip(
+                self._request(manager, kind=EvaluationKind.PEER), MANAGER_PEERS_360, strict=False
+            ):
+                self._answer(
+                    evaluation,
+                    self._compose(
+                        cycle, manager.competency_model, evaluation.kind, self._fixed(pattern), (keep, change)
+                    ),
+                )
+            reports = self._request(manager, kind=EvaluationKind.UPWARD)
+            employee_id = employee.reviewee_id if employee is not None else None
+            reports.sort(key=lambda e: (e.rater_id != employee_id, e.rater_id or 0))
+            # Most of her reports answered, never all (the report says "12 of 20"); at least three when she has them.
+            answered = min(MANAGER_UPWARD_ANSWERED, max(len(reports) - 2, min(len(reports), 3)))
+            for i, evaluation in enumerate(reports[:answered]):
+                pattern = UPWARD_PATTERNS[i % len(UPWARD_PATTERNS)]
+                texts = (KEEP["upward"][i % len(KEEP["upward"])], CHANGE["upward"][i % len(CHANGE["upward"])])
+                answers = self._compose(cycle, manager.competency_model, evaluation.kind, self._fixed(pattern), texts)
+                self._answer(evaluation, answers)
+        every = {(pk, kind) for pk in story_ids for kind in ANONYMOUS_KINDS}
+        self.bulk_feedback(cycle, RELEASED_ANSWERED, skip=every, skip_raters=set())
+
+        # Manager review: the demo users' managers write theirs; the rest set-based, then scored in one pass.
+        cycle = self._advance(cycle)
+        for review in stories:
+            for evaluation in self.seeder._evaluations(cycle, EvaluationKind.MANAGER, [review.pk]):
+                answers = self._compose(
+                    cycle,
+                    review.competency_model,
+                    EvaluationKind.MANAGER,
+                    self._drawn(3.8, "manager"),
+                    (),
+                    MANAGER_OVERALL[4],
+                )
+                self.seeder._save(evaluation, answers, submit=True)
+        self.bulk_reviews(cycle, EvaluationKind.MANAGER, (1.0, 0.0), story_ids)
+        services.cycle_recompute(actor=self.hr, cycle=cycle)
+
+        # Released, acknowledged by the demo users, closed.
+        cycle = self._advance(cycle)
+        services.reviews_release(actor=self.hr, cycle=cycle)
+        cycle = self._advance(cycle)
+        for review in Review.objects.filter(pk__in=story_ids, state=Review.State.RELEASED).select_related(
+            "reviewee__user", "manager__user", "department"
+        ):
+            actor = self.seeder._user(review.reviewee)
+            if actor is not None:
+                review.cycle = cycle
+                services.review_acknowledge(actor=actor, review=review, agree=True, comment="", version=review.version)
+        services.cycle_close(actor=self.hr, cycle=cycle, version=cycle.version)
+
+    # ---- the second half: collecting feedback today ----
+
+    def walk_open(self, cycle: Cycle) -> None:
+        cycle.refresh_from_db()
+        employee, manager = self._story(cycle, "employee"), self._story(cycle, "manager")
+        stories = [r for r in (employee, manager) if r is not None]
+        story_ids = {r.pk for r in stories}
+        plan = self.peer_plan(cycle, PEERS_EACH + 2)
+
+        # Peer selection: she proposes five, her manager approves four, removes one and adds another; the
+        # manager's peers are her fellow regional managers and the key-account lead of customer service.
+        if employee is not None:
+            picks = plan[employee.pk]
+            self.nominate(employee, picks[:5], approve=4, add=tuple(picks[5:6]))
+        if manager is not None:
+            outside = (
+                Employee.objects.filter(department__name="大客户服务")
+                .exclude(status=Status.LEFT)
+                .order_by("pk")
+                .values_list("pk", flat=True)
+                .first()
+            )
+            peers = plan[manager.pk][:4]
+            peers += [outside] if outside and outside not in peers else []
+            self.nominate(manager, peers, approve=len(peers))
+        self.assign_peers(cycle, {pk: raters[:PEERS_EACH] for pk, raters in plan.items()}, story_ids)
+
+        # Self review: she submitted hers; the manager has a draft; others as they went.
+        cycle = self._advance(cycle)
+        for review, pattern, submit in ((employee, EMPLOYEE_SELF_360, True), (manager, MANAGER_SELF_360, False)):
+            if review is None:
+                continue
+            for evaluation in self.seeder._evaluations(cycle, EvaluationKind.SELF, [review.pk]):
+                answers = self._compose(
+                    cycle,
+                    review.competency_model,
+                    EvaluationKind.SELF,
+                    self._fixed(pattern, 4.0),
+                    (KEEP["self"][1], CHANGE["self"][1]),
+                    SELF_OVERALL[1],
+                )
+                if not submit:
+                    answers["ratings"] = dict(list(answers["ratings"].items())[:4])
+                self.seeder._save(evaluation, answers, submit=submit)
+        self.bulk_reviews(cycle, EvaluationKind.SELF, OPEN_SELF, story_ids)
+
+        # Feedback, today: requests out; her boss invites a customer; some answered, one declined.
+        cycle = self._advance(cycle)
+        demo_raters = set(
+            Employee.objects.filter(user__username__in=("employee", "manager", "hr", "ceo", "admin")).values_list(
+                "pk", flat=True
+            )
+        )
+        for review, in_story in ((employee, (2, 1)), (manager, (2, 1))):
+            if review is None:
+                continue
+            requests = self._request(review, kind=EvaluationKind.PEER)
+            answered, drafts = in_story
+            for i, evaluation in enumerate(requests):
+                if evaluation.rater_id in demo_raters:
+                    continue
+                keep, change = self._texts("peer")
+                answers = self._compose(
+                    cycle, review.competency_model, evaluation.kind, self._drawn(3.8, "peer"), (keep, change)
+                )
+                if i < answered:
+                    self._answer(evaluation, answers)
+                elif i < answered + drafts:
+                    answers["ratings"] = dict(list(answers["ratings"].items())[:2])
+                    self._answer(evaluation, answers, submit=False)
+                elif review is manager and i == answered + drafts:
+                    actor = self.seeder._user(evaluation.rater)
+                    if actor is not None:
+                        services_feedback.feedback_decline(actor=actor, evaluation=evaluation, reason=DECLINE_REASON)
+                        self.result["declined"] += 1
+        if manager is not None:
+            boss = self.seeder._user(manager.manager)
+            if boss is not None:
+                name, email = CUSTOMERS[1]
+                # The token goes into the customer's email only; the demo keeps none.
+                services_feedback.customer_invite(actor=boss, review=manager, email=email, name=name)
+        # Her requests wait for her; the rest of the manager's peers and her customer have not answered yet.
+        skip = {(employee.pk, kind) for kind in ANONYMOUS_KINDS} if employee is not None else set()
+        if manager is not None:
+            skip |= {(manager.pk, EvaluationKind.PEER), (manager.pk, EvaluationKind.CUSTOMER)}
+        self.bulk_feedback(cycle, OPEN_ANSWERED, skip=skip, skip_raters=demo_raters)
 
 
 __all__ = ["ReviewsSeedResult", "reviews_seed_demo"]

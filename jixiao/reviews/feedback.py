@@ -217,6 +217,8 @@ def report(
         if group in ANONYMOUS_GROUPS:
             entry["answered"] = len(usable[group]) if group in shown else None
             entry["asked"] = asked.get(group) if group in shown else None
+            # Whether anyone was asked at all is no secret (the reviewee chose her peers, knows her reports).
+            entry["asked_any"] = bool(asked.get(group))
         groups.append(entry)
 
     comments = []

@@ -17,7 +17,7 @@ from jixiao.core.parsing import parse_int
 from jixiao.core.prepared import Prepared
 from jixiao.org.selectors import actor_context
 
-from .models import Cycle, Evaluation, Review
+from .models import ANONYMOUS_KINDS, Cycle, Evaluation, Review
 
 
 def can_configure(user: Any) -> bool:
@@ -97,7 +97,7 @@ _EVALUATION = Prepared(
 
 
 def evaluation_for_user(user: Any, evaluation_id: object, *, write: bool = False) -> Evaluation:
-    """The evaluation if the user may read it (through its review); with write, only its own rater.
+    """The evaluation if the user may read it (through its review); with write, or a 360 answer, only its rater.
 
     Loaded by primary key first: filtering by `review__in=visible_to(user)` made SQLite scan every review
     of every cycle. Writers are checked by rater; readers by the review's visibility (one indexed query).
@@ -107,7 +107,8 @@ def evaluation_for_user(user: Any, evaluation_id: object, *, write: bool = False
     ctx = actor_context(user)
     if evaluation is None:
         raise access_denied(user, "reviews.evaluation", evaluation_id, write=write)
-    if write:
+    if write or evaluation.kind in ANONYMOUS_KINDS:
+        # A 360 answer is its rater's alone: readers of the review see it only through the report (0009).
         allowed = evaluation.rater_id is not None and evaluation.rater_id == ctx.employee_id
     else:
         allowed = (evaluation.rater_id == ctx.employee_id and ctx.employee_id is not None) or (

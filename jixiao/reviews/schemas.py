@@ -303,3 +303,75 @@ class ReleaseIn(_Input):
 
 class ReleaseOut(_Output):
     released: int = Field(description="How many reviews were released now.")
+
+
+# ---- 360 feedback (decision 0009) ---------------------------------------------------------------
+
+FeedbackGroupKind = Literal["self", "manager", "peer", "upward", "customer"]
+
+
+class FeedbackSectionOut(_Output):
+    key: str
+    title: str
+    title_en: str
+
+
+class FeedbackGroupOut(_Output):
+    """A rater group of the 360 section. Peers, direct reports and customers count only with at least k answers."""
+
+    group: FeedbackGroupKind
+    weight: str = Field(description="The group's weight in the section, in percent, as the template says.")
+    effective_weight: str = Field(
+        description="The weight applied: groups left out (too few answers) give theirs to the others. " + SCORE
+    )
+    score: str | None = Field(description="Null when the group is not shown. " + SCORE)
+    shown: bool = Field(description="False for an anonymous group with fewer than k usable answers.")
+    answered: int | None = Field(None, description="How many answered; only for a shown anonymous group, else null.")
+    asked: int | None = Field(None, description="How many were asked; only beside `answered`, else null.")
+
+
+class FeedbackCompetencyOut(_Output):
+    key: str
+    name: str
+    name_en: str
+    self_rating: str | None = Field(description="The self rating (self group), when there is one.")
+    manager: str | None = Field(description="The manager's rating, when the 360 section asks the manager.")
+    groups: dict[str, str | None] = Field(
+        description="The mean per anonymous group shown; null where a reader could otherwise single someone out."
+    )
+    others: str | None = Field(description="All anonymous groups shown, together; null when it would expose someone.")
+    gap: str | None = Field(description="Self minus others.")
+    flag: Literal["", "blind_spot", "hidden_strength"] = Field(
+        description="blind_spot: self well above others; hidden_strength: others well above self"
+        " (by a quarter of the scale or more)."
+    )
+
+
+class FeedbackCommentsOut(_Output):
+    group: FeedbackGroupKind
+    texts: list[str] = Field(description="In a stable order unrelated to who wrote them or when.")
+
+
+class FeedbackQuestionOut(_Output):
+    key: str
+    text: str
+    text_en: str
+    groups: list[FeedbackCommentsOut] = Field(
+        description="Only groups with at least comment_k people who wrote a comment."
+    )
+
+
+class FeedbackReportOut(_Output):
+    """A review's anonymised 360 report: no rater's name, id, email, answer time or count below k, ever."""
+
+    review: int
+    section: FeedbackSectionOut
+    k: int = Field(description="The smallest group shown.")
+    comment_k: int = Field(description="The smallest group whose comments are shown.")
+    score: str | None = Field(description="The 360 section's score over the groups shown. " + SCORE)
+    dropped: list[FeedbackGroupKind] = Field(description="Groups whose weight was spread over the others.")
+    groups: list[FeedbackGroupOut]
+    competencies: list[FeedbackCompetencyOut]
+    comments: list[FeedbackQuestionOut]
+    scale_min: str
+    scale_max: str

@@ -409,3 +409,21 @@ def feedback_save(
     elif before != clean["ratings"]:
         _record_anonymously("feedback.draft", evaluation, {"ratings": clean["ratings"]})
     return evaluation
+
+
+def feedback_reveal(*, actor: Any, review: Review, reason: str) -> None:
+    """HR in scope records why she needs to see who wrote each anonymous answer; the page then shows them once.
+
+    The caller passed the gate and selectors_feedback.feedback_access(...).reveal. A blank reason is refused
+    and writes nothing. Nothing about the reveal is stored but this audit event (decision 0009).
+    """
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError(_("Say why you need to see who wrote what."), fields={"reason": [_("Required.")]})
+    record_event(
+        actor=actor,
+        action="feedback.reveal",
+        target=review,
+        scope_path=review.department.path if review.department_id and review.department else "",
+        after={"reason": reason[:2000]},
+    )

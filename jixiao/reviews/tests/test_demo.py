@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections import Counter
 from decimal import Decimal
 
@@ -15,18 +16,31 @@ from jixiao.goals.demo import goals_seed_demo
 from jixiao.goals.models import CompanyValue
 from jixiao.org.demo import company_seed_demo
 from jixiao.org.models import Department, Employee
-from jixiao.reviews import services
-from jixiao.reviews.demo import CYCLE_NAME, DRAFT_NAME, UNRELEASED_UNIT, reviews_seed_demo
+from jixiao.reviews import services, services_feedback
+from jixiao.reviews.demo import (
+    CYCLE_NAME,
+    DECLINE_REASON,
+    DRAFT_NAME,
+    FEEDBACK_OPEN,
+    FEEDBACK_RELEASED,
+    FEEDBACK_TEMPLATE,
+    UNRELEASED_UNIT,
+    reviews_seed_demo,
+)
 from jixiao.reviews.models import (
+    ANONYMOUS_KINDS,
     Competency,
     CompetencyModel,
     Cycle,
     Evaluation,
+    Invitation,
+    Nomination,
     PhaseKind,
     Review,
     ReviewTemplate,
     SectionKind,
 )
+from jixiao.reviews.selectors_feedback import feedback_access, feedback_report
 
 pytestmark = pytest.mark.django_db
 
@@ -106,7 +120,7 @@ def test_the_configuration_has_bars_competencies_models_per_job_family_and_the_t
     assert set(people) <= families and people[""] == 1  # only the top of the company has no unit
     picked = set(Review.objects.filter(cycle=annual()).values_list("competency_model", flat=True))
     assert len(picked) == 5 and "" not in picked
-    template = ReviewTemplate.objects.get()
+    template = ReviewTemplate.objects.exclude(name=FEEDBACK_TEMPLATE[0]).get()
     weights = {s.kind: s.weight for s in template.sections.all()}
     assert weights == {
         SectionKind.KPI: 40,
@@ -136,8 +150,8 @@ def test_the_audit_log_tells_the_story_as_the_services_wrote_it(seeded):
         "review.acknowledge",
         "review.disagree",
     } <= actions
-    assert AuditEvent.objects.filter(action="cycle.launched").count() == 1
-    assert AuditEvent.objects.filter(action="cycle.create", actor__username="hr").count() == 2
+    assert AuditEvent.objects.filter(action="cycle.launched").count() == 3  # the annual review and two 360s
+    assert AuditEvent.objects.filter(action="cycle.create", actor__username="hr").count() == 4
 
 
 def test_the_draft_cycle_waits_for_hr_to_launch_it(seeded):
@@ -173,3 +187,146 @@ def test_the_demo_users_pages_open_on_the_seeded_cycle(seeded):
         review = review_of(username)
         assert client.get("/reviews/").status_code == 200
         assert client.get(review.get_absolute_url()).status_code == 200
+
+
+# ---- 360° feedback (issue 5) ----------------------------------------------------------------------
+
+
+def feedback_cycle(name: tuple[str, str]) -> Cycle:
+    return Cycle.objects.get(name=name[0])
+
+
+def review_in(name: tuple[str, str], username: str) -> Review:
+    return Review.objects.select_related("cycle", "reviewee").get(
+        cycle=feedback_cycle(name), reviewee__user__username=username
+    )
+
+
+def groups_of(report: dict) -> dict[str, dict]:
+    return {g["group"]: g for g in report["groups"]}
+
+
+def test_the_360_template_weights_its_groups_and_asks_what_to_keep_and_what_to_change(seeded):
+    template = ReviewTemplate.objects.get(name=FEEDBACK_TEMPLATE[0])
+    section = template.sections.get(kind=SectionKind.FEEDBACK)
+    assert {g.kind: g.weight for g in section.groups.all()} == {"self": 0, "peer": 50, "upward": 30, "customer": 20}
+    assert (section.peer_min, section.peer_max) == (3, 6)
+    assert section.competency_model is not None and section.competency_model.items.count() == 5
+    assert [q.text_en for q in section.questions.all()] == [
+        "What should they keep doing?",
+        "What should they do differently?",
+    ]
+    assert sum(s.weight for s in template.sections.all()) == 100
+    # The annual template stays the first one, as the browser tests pick it.
+    assert ReviewTemplate.objects.filter(archived=False).order_by("pk").first() != template
+
+
+def test_the_first_half_360_is_released_scored_and_closed(seeded):
+    cycle = feedback_cycle(FEEDBACK_RELEASED)
+    assert cycle.state == Cycle.State.CLOSED
+    reviews = Review.objects.filter(cycle=cycle)
+    assert reviews.exists()
+    assert set(reviews.values_list("state", flat=True)) <= {"released", "acknowledged"}
+    assert not reviews.filter(final_score__isnull=True).exists()
+    asked = Evaluation.objects.filter(cycle=cycle, kind__in=ANONYMOUS_KINDS)
+    assert asked.filter(state=Evaluation.State.SUBMITTED).count() > asked.count() * 0.7
+    assert cycle.launch_report["problems"] == []
+
+
+def test_the_employee_reads_her_peers_and_not_her_one_customer(seeded):
+    review = review_in(FEEDBACK_RELEASED, "employee")
+    assert review.state in ("released", "acknowledged")
+    assert feedback_access(review.reviewee.user, review).report
+    report = feedback_report(review)
+    assert report is not None
+    groups = groups_of(report)
+    assert groups["peer"]["shown"] and groups["peer"]["answered"] >= 3
+    # One customer answered: below k, so left out of every number, with its weight spread over the peers.
+    assert Evaluation.objects.filter(review=review, kind="customer", state="submitted").count() == 1
+    assert not groups["customer"]["shown"] and groups["customer"]["answered"] is None
+    assert not groups["upward"]["shown"]
+    assert {"customer", "upward"} <= set(report["dropped"])
+    flags = {row["name"]: row["flag"] for row in report["competencies"]}
+    assert flags["客户第一"] == "blind_spot" and flags["持续创新"] == "hidden_strength"
+    texts = [t for q in report["comments"] for block in q["groups"] for t in block["texts"]]
+    assert any("客户" in t for t in texts) and any(t.isascii() for t in texts)
+    # Nothing of the customer reaches her: neither what she wrote nor who she is.
+    customer = Nomination.objects.get(review=review, kind="customer")
+    written = Evaluation.objects.get(nomination=customer).answers["answers"].values()
+    dumped = json.dumps(report, ensure_ascii=False)
+    assert customer.name not in dumped and customer.email not in dumped
+    assert not any(text in dumped for text in written)
+    section = next(s for s in review.breakdown["sections"] if s["kind"] == "feedback")
+    assert section["score"] is not None and "customer" in section["dropped"]
+
+
+def test_the_manager_reads_upward_feedback_from_her_reports(seeded):
+    review = review_in(FEEDBACK_RELEASED, "manager")
+    groups = groups_of(feedback_report(review) or {})
+    assert groups["upward"]["shown"] and groups["upward"]["answered"] >= 3
+    assert groups["upward"]["asked"] > groups["upward"]["answered"]  # not everyone answered
+    assert groups["peer"]["shown"]
+
+
+def test_the_second_half_360_is_collecting_feedback_today(seeded):
+    cycle = feedback_cycle(FEEDBACK_OPEN)
+    assert (cycle.state, cycle.phase) == (Cycle.State.ACTIVE, PhaseKind.FEEDBACK)
+    phase = cycle.phases.get(kind=PhaseKind.FEEDBACK)
+    assert phase.starts_on <= TODAY <= phase.due_on
+    states = Counter(Evaluation.objects.filter(cycle=cycle, kind__in=ANONYMOUS_KINDS).values_list("state", flat=True))
+    assert {"pending", "draft", "submitted", "skipped"} <= set(states)
+    # The employee has colleagues' requests to answer.
+    employee = Employee.objects.get(user__username="employee")
+    waiting = Evaluation.objects.filter(cycle=cycle, rater=employee, kind="peer", state="pending")
+    assert waiting.count() >= 3
+
+
+def test_the_open_360_shows_every_nomination_outcome(seeded):
+    mine = Nomination.objects.filter(review=review_in(FEEDBACK_OPEN, "employee"), kind="peer")
+    assert Counter(mine.values_list("state", flat=True)) == {"approved": 5, "removed": 1}
+    added = mine.exclude(nominated_by__username="employee").get()
+    assert added.state == "approved" and added.decided_by is not None and added.decided_by.username == "manager"
+
+    review = review_in(FEEDBACK_OPEN, "manager")
+    peers = Nomination.objects.filter(review=review, kind="peer")
+    assert peers.filter(state="approved").count() >= 3
+    declined = peers.get(state="declined")
+    assert declined.decline_reason == DECLINE_REASON
+    answers = Counter(Evaluation.objects.filter(review=review, kind="peer").values_list("state", flat=True))
+    assert answers["submitted"] >= 2 and answers["skipped"] == 1
+    invited = Nomination.objects.get(review=review, kind="customer")
+    invitation = Invitation.objects.get(nomination=invited)
+    assert len(invitation.token_hash) == 64 and invitation.used_at is None
+    assert Evaluation.objects.get(nomination=invited).state == "pending"
+    assert review.manager is not None
+    boss = review.manager.user
+    assert Notification.objects.filter(user=boss, title__contains="declined").exists()
+
+
+def test_no_rater_is_asked_too_often_and_everyone_has_enough_peers(seeded):
+    for name in (FEEDBACK_RELEASED, FEEDBACK_OPEN):
+        cycle = feedback_cycle(name)
+        assert services_feedback.overloaded_raters(cycle) == {}
+        assert services_feedback.reviews_short_of_peers(cycle) == []
+
+
+def test_360_answers_are_audited_without_naming_the_rater(seeded):
+    actions = set(AuditEvent.objects.values_list("action", flat=True))
+    assert {
+        "nomination.propose",
+        "nomination.approve",
+        "nomination.remove",
+        "nomination.add",
+        "feedback.requests",
+        "feedback.invite",
+        "feedback.submit",
+        "feedback.draft",
+        "feedback.decline",
+    } <= actions
+    submitted = AuditEvent.objects.filter(action="feedback.submit")
+    assert submitted.exists() and not submitted.filter(actor__isnull=False).exists()
+
+
+def test_the_team_pages_still_open_on_the_annual_review(seeded):
+    latest = Cycle.objects.filter(state=Cycle.State.ACTIVE).order_by("-launched_at", "-pk").first()
+    assert latest == annual()
