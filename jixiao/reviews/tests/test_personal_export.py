@@ -58,6 +58,7 @@ def test_my_export_holds_my_results_and_360_report_and_no_rater(personas):
         Evaluation.objects.filter(review=world.review, kind__in=("peer", "customer")).values_list("pk", "rater_id")
     )
     for rater in world.peers:
+        assert rater.user is not None
         for pk in (rater.pk, rater.user.pk):
             assert str(pk) not in xml  # their ids are far from any other number (see test_report_pages)
     # Evaluation ids are small numbers, like scores: no text cell holds one.
@@ -108,7 +109,7 @@ def test_hrs_cycle_export_has_the_360_score_and_no_rater(personas):
     world = build(personas, rating="4")
     response = client_for(personas.scoped_hr).get(f"/reviews/cycles/{world.cycle.pk}/export.xlsx")
     assert response.status_code == 200
-    data = b"".join(response.streaming_content)
+    data = b"".join(response.streaming_content)  # type: ignore[attr-defined]
     rows = cells(data)
     sheet = next(iter(rows.values()))
     header = sheet[0]
