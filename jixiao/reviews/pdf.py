@@ -151,8 +151,8 @@ def _groups_part(doc: Any, page: ReportPage) -> None:
 
 def _dropped_sentence(page: ReportPage) -> str:
     return _(
-        "Too few answers to show: %(groups)s. Their weight went to the other groups in proportion, as the"
-        " template says."
+        "Not counted (too few answers, or no one asked): %(groups)s. Their weight went to the other groups in "
+        "proportion, as the template says."
     ) % {"groups": page.dropped_text}
 
 

@@ -343,7 +343,7 @@ def test_comments_come_by_question_then_group_without_a_small_group(personas):
     assert blocks == [("self", 1), ("peer", 3)]
     body = text_of(client_for(personas.employee.user).get(report_url(world.review)))
     assert "CUSTOMER-SAYS" not in body
-    assert "Too few answers to show: Direct reports, Customers." in body
+    assert "Not counted (too few answers, or no one asked): Direct reports, Customers." in body
 
 
 def test_the_review_page_links_to_the_report_only_when_it_may_be_read(personas):
@@ -359,7 +359,10 @@ def test_the_breakdown_names_each_group_and_the_ones_whose_weight_was_spread(per
     assert 'data-testid="feedback-groups"' in body
     assert "Peers: weight 50%, applied 100%, score 3" in body
     assert "Customers: weight 20%, not counted" in body
-    assert "Too few answers to show: Direct reports, Customers. Their weight went to the other groups" in body
+    assert (
+        "Not counted (too few answers, or no one asked): Direct reports, Customers. Their weight went to the other"
+        in body
+    )
 
 
 # ---- confidential cycles ----------------------------------------------------------------------------------
