@@ -1119,6 +1119,37 @@ class _Feedback:
         )
         self.result["story_answers"] += 1
 
+    def _story_self(
+        self,
+        cycle: Cycle,
+        review: Review,
+        pattern: tuple[int, ...],
+        texts: tuple[str, ...],
+        overall: str,
+        *,
+        submit: bool = True,
+    ) -> None:
+        """A demo user's self review through the form's service; a draft keeps its first four ratings."""
+        for evaluation in self.seeder._evaluations(cycle, EvaluationKind.SELF, [review.pk]):
+            answers = self._compose(
+                cycle, review.competency_model, EvaluationKind.SELF, self._fixed(pattern, 4.0), texts, overall
+            )
+            if not submit:
+                answers["ratings"] = dict(list(answers["ratings"].items())[:4])
+            self.seeder._save(evaluation, answers, submit=submit)
+
+    def _story_peers(
+        self, cycle: Cycle, review: Review, patterns: tuple[tuple[tuple[int, ...], str, str], ...]
+    ) -> None:
+        """The peers of a demo user answer as scripted: (ratings pattern, keep, change) each, in rater order."""
+        for evaluation, (pattern, keep, change) in zip(
+            self._request(review, kind=EvaluationKind.PEER), patterns, strict=False
+        ):
+            answers = self._compose(
+                cycle, review.competency_model, evaluation.kind, self._fixed(pattern), (keep, change)
+            )
+            self._answer(evaluation, answers)
+
     def _write(self, rows: list[tuple[int, dict[str, Any], str]]) -> None:
         """Store answers as the forms do, set-based: (evaluation id, answers, state), one executemany.
 
@@ -1337,32 +1368,14 @@ class _Feedback:
         # Self review: the demo users through the form's service; most others submitted.
         cycle = self._advance(cycle)
         for review, pattern in ((employee, EMPLOYEE_SELF_360), (manager, MANAGER_SELF_360)):
-            if review is None:
-                continue
-            for evaluation in self.seeder._evaluations(cycle, EvaluationKind.SELF, [review.pk]):
-                answers = self._compose(
-                    cycle,
-                    review.competency_model,
-                    EvaluationKind.SELF,
-                    self._fixed(pattern, 4.0),
-                    KEEP["self"][:1] + CHANGE["self"][:1],
-                    SELF_OVERALL[0],
-                )
-                self.seeder._save(evaluation, answers, submit=True)
+            if review is not None:
+                self._story_self(cycle, review, pattern, KEEP["self"][:1] + CHANGE["self"][:1], SELF_OVERALL[0])
         self.bulk_reviews(cycle, EvaluationKind.SELF, (1 - RELEASED_NO_SELF, 0.0), story_ids)
 
         # Feedback: requests go out on opening the phase; the stories' raters answer through the services.
         cycle = self._advance(cycle)
         if employee is not None:
-            for evaluation, (pattern, keep, change) in zip(
-                self._request(employee, kind=EvaluationKind.PEER), EMPLOYEE_PEERS_360, strict=False
-            ):
-                self._answer(
-                    evaluation,
-                    self._compose(
-                        cycle, employee.competency_model, evaluation.kind, self._fixed(pattern), (keep, change)
-                    ),
-                )
+            self._story_peers(cycle, employee, EMPLOYEE_PEERS_360)
             if token is not None:
                 for evaluation in self._request(employee, kind=EvaluationKind.CUSTOMER):
                     ratings, keep, change = EMPLOYEE_CUSTOMER_360
@@ -1371,15 +1384,7 @@ class _Feedback:
                     )
                     self._answer(evaluation, answers, token=token)
         if manager is not None:
-            for evaluation, (pattern, keep, change) in zip(
-                self._request(manager, kind=EvaluationKind.PEER), MANAGER_PEERS_360, strict=False
-            ):
-                self._answer(
-                    evaluation,
-                    self._compose(
-                        cycle, manager.competency_model, evaluation.kind, self._fixed(pattern), (keep, change)
-                    ),
-                )
+            self._story_peers(cycle, manager, MANAGER_PEERS_360)
             reports = self._request(manager, kind=EvaluationKind.UPWARD)
             employee_id = employee.reviewee_id if employee is not None else None
             reports.sort(key=lambda e: (e.rater_id != employee_id, e.rater_id or 0))
@@ -1452,20 +1457,9 @@ class _Feedback:
         # Self review: she submitted hers; the manager has a draft; others as they went.
         cycle = self._advance(cycle)
         for review, pattern, submit in ((employee, EMPLOYEE_SELF_360, True), (manager, MANAGER_SELF_360, False)):
-            if review is None:
-                continue
-            for evaluation in self.seeder._evaluations(cycle, EvaluationKind.SELF, [review.pk]):
-                answers = self._compose(
-                    cycle,
-                    review.competency_model,
-                    EvaluationKind.SELF,
-                    self._fixed(pattern, 4.0),
-                    (KEEP["self"][1], CHANGE["self"][1]),
-                    SELF_OVERALL[1],
-                )
-                if not submit:
-                    answers["ratings"] = dict(list(answers["ratings"].items())[:4])
-                self.seeder._save(evaluation, answers, submit=submit)
+            if review is not None:
+                texts = (KEEP["self"][1], CHANGE["self"][1])
+                self._story_self(cycle, review, pattern, texts, SELF_OVERALL[1], submit=submit)
         self.bulk_reviews(cycle, EvaluationKind.SELF, OPEN_SELF, story_ids)
 
         # Feedback, today: requests out; her boss invites a customer; some answered, one declined.

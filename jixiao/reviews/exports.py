@@ -38,18 +38,51 @@ def neutralise(value: Any) -> Any:
     return value
 
 
-def _naive(moment: dt.datetime | None) -> dt.datetime | None:
+def naive(moment: dt.datetime | None) -> dt.datetime | None:
     # Excel has no time zones: write the reader's local time.
     return timezone.localtime(moment).replace(tzinfo=None) if moment else None
 
 
-def _score(value: object) -> Decimal | None:
+def number(value: object) -> Decimal | None:
+    """A stored score or weight as a number cell; None when it is missing or not a number."""
     if value is None or value == "":
         return None
     try:
         return Decimal(str(value))
     except ArithmeticError:
         return None
+
+
+def write_sheet(workbook: Any, *, title: str, rows: Iterator[list[Any]], freeze: str) -> int:
+    """Append a write-only sheet, the first row in bold as its header, every cell neutralised.
+
+    Returns the number of rows under the header.
+    """
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+
+    sheet = workbook.create_sheet(title=title)
+    bold = Font(bold=True)
+    header = []
+    for value in next(rows):
+        cell = WriteOnlyCell(sheet, value=neutralise(value))
+        cell.font = bold
+        header.append(cell)
+    sheet.append(header)
+    sheet.freeze_panes = freeze
+    count = 0
+    for row in rows:
+        sheet.append([neutralise(v) for v in row])
+        count += 1
+    return count
+
+
+def spooled(workbook: Any) -> IO[bytes]:
+    """The saved workbook in a temporary file, rewound, for the response to stream."""
+    out: IO[bytes] = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115 - handed to the response
+    workbook.save(out)
+    out.seek(0)
+    return out
 
 
 def export_rows(*, user: Any, cycle: Cycle, department: Department | None = None) -> Iterator[list[Any]]:
@@ -95,13 +128,13 @@ def export_rows(*, user: Any, cycle: Cycle, department: Department | None = None
             review.manager.name if review.manager else "",
             *([review.skip_level.name if review.skip_level else ""] if cycle.skip_level else []),
             states.get(review.state, review.state),
-            *[_score(scores.get(s["key"])) if view.score else None for s in sections],
+            *[number(scores.get(s["key"])) if view.score else None for s in sections],
             review.final_score if view.score else None,
             review.band if view.score else "",
             bands.get(review.band, review.band) if view.score and review.band else "",
-            _naive(review.released_at),
+            naive(review.released_at),
             states[review.state] if acknowledged else "",
-            _naive(review.acknowledged_at) if acknowledged else None,
+            naive(review.acknowledged_at) if acknowledged else None,
             review.acknowledgement_comment if acknowledged else "",
         ]
 
@@ -113,27 +146,11 @@ def sheet_title(cycle: Cycle) -> str:
 def cycle_export(*, user: Any, cycle: Cycle, department: Department | None = None) -> tuple[IO[bytes], int]:
     """Write the XLSX to a temporary file (rewound) and audit the export; returns the file and the row count."""
     from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font
 
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=sheet_title(cycle))
-    bold = Font(bold=True)
     rows = export_rows(user=user, cycle=cycle, department=department)
-    header = []
-    for title in next(rows):
-        cell = WriteOnlyCell(sheet, value=neutralise(title))
-        cell.font = bold
-        header.append(cell)
-    sheet.append(header)
-    sheet.freeze_panes = "C2"
-    count = 0
-    for row in rows:
-        sheet.append([neutralise(v) for v in row])
-        count += 1
-    out: IO[bytes] = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115 - handed to the response
-    workbook.save(out)
-    out.seek(0)
+    count = write_sheet(workbook, title=sheet_title(cycle), rows=rows, freeze="C2")
+    out = spooled(workbook)
     ctx = actor_context(user)
     # Scoped HR reads the audit log of her subtree: file the event where the rows came from.
     scope = department.path if department else (ctx.hr_paths[0] if len(ctx.hr_paths) == 1 and not ctx.is_admin else "")

@@ -3,18 +3,14 @@
 What is in it is what she may read on her pages: the visibility matrix for the scores (released reviews only)
 and, for 360 feedback, selectors_feedback.feedback_access() and the anonymised report alone — so never who gave
 anonymous feedback (no names, ids, emails or times of peers, direct reports or customers). Cells go through
-exports.neutralise() like HR's export, so nothing she exports runs as a formula. A fixed number of queries.
+exports.write_sheet() like HR's export, so nothing she exports runs as a formula. A fixed number of queries.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import tempfile
 from collections.abc import Iterator
-from decimal import Decimal
 from typing import IO, Any
 
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jixiao.audit.services import record_event
@@ -22,26 +18,13 @@ from jixiao.goals.selectors import period_label
 from jixiao.org.selectors import actor_context
 
 from .breakdown import UNSCORED_KINDS
-from .exports import neutralise
+from .exports import naive, number, spooled, write_sheet
 from .models import Review
 from .selectors import RELEASED_STATES, reader_role, review_view
 from .selectors_cycles import band_label, localised
 from .selectors_feedback import feedback_access
 from .selectors_pages import cycle_name
 from .selectors_report import ReportPage, build_report_page, feedback_reports, group_label
-
-
-def _naive(moment: dt.datetime | None) -> dt.datetime | None:
-    return timezone.localtime(moment).replace(tzinfo=None) if moment else None
-
-
-def _number(value: object) -> Decimal | None:
-    if value is None or value == "":
-        return None
-    try:
-        return Decimal(str(value))
-    except ArithmeticError:
-        return None
 
 
 def my_released_reviews(user: Any) -> list[Review]:
@@ -84,7 +67,7 @@ def sheets(user: Any) -> Iterator[tuple[str, list[list[Any]]]]:
                 review.final_score,
                 review.band,
                 bands.get(review.band, ""),
-                _naive(review.released_at),
+                naive(review.released_at),
             ]
         )
         for section in (review.breakdown or {}).get("sections", []):
@@ -95,10 +78,10 @@ def sheets(user: Any) -> Iterator[tuple[str, list[list[Any]]]]:
                 [
                     name,
                     title,
-                    _number(section.get("weight")),
-                    _number(section.get("effective_weight")),
-                    _number(section.get("score")),
-                    _number(section.get("contribution")),
+                    number(section.get("weight")),
+                    number(section.get("effective_weight")),
+                    number(section.get("score")),
+                    number(section.get("contribution")),
                 ]
             )
             for group in section.get("groups") or []:
@@ -106,9 +89,9 @@ def sheets(user: Any) -> Iterator[tuple[str, list[list[Any]]]]:
                     [
                         name,
                         f"{title} · {group_label(group.get('group', ''))}",
-                        _number(group.get("weight")),
-                        _number(group.get("effective_weight")),
-                        _number(group.get("score")),
+                        number(group.get("weight")),
+                        number(group.get("effective_weight")),
+                        number(group.get("score")),
                         None,
                     ]
                 )
@@ -146,9 +129,9 @@ def _group_rows(pages: list[ReportPage]) -> list[list[Any]]:
                 [
                     page.cycle_name,
                     g.label,
-                    _number(g.weight),
-                    _number(g.applied) if g.shown else None,
-                    _number(g.score) if g.shown else None,
+                    number(g.weight),
+                    number(g.applied) if g.shown else None,
+                    number(g.score) if g.shown else None,
                     answers,
                 ]
             )
@@ -176,12 +159,12 @@ def _competency_rows(pages: list[ReportPage]) -> list[list[Any]]:
                 [
                     page.cycle_name,
                     c.name,
-                    _number(c.self_score),
-                    _number(c.manager),
-                    _number(cells.get("peer")),
-                    _number(cells.get("upward")),
-                    _number(cells.get("customer")),
-                    _number(c.others),
+                    number(c.self_score),
+                    number(c.manager),
+                    number(cells.get("peer")),
+                    number(cells.get("upward")),
+                    number(cells.get("customer")),
+                    number(c.others),
                     c.note,
                 ]
             )
@@ -200,29 +183,14 @@ def _comment_rows(pages: list[ReportPage]) -> list[list[Any]]:
 def personal_export(*, user: Any) -> IO[bytes]:
     """Write the XLSX to a temporary file (rewound) and audit the export."""
     from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font
 
     workbook = Workbook(write_only=True)
-    bold = Font(bold=True)
     count = 0
     for title, rows in sheets(user):
-        sheet = workbook.create_sheet(title=title[:31])
-        header, *body = rows
-        cells = []
-        for value in header:
-            cell = WriteOnlyCell(sheet, value=neutralise(value))
-            cell.font = bold
-            cells.append(cell)
-        sheet.append(cells)
-        sheet.freeze_panes = "A2"
-        for row in body:
-            sheet.append([neutralise(v) for v in row])
+        written = write_sheet(workbook, title=title[:31], rows=iter(rows), freeze="A2")
         if title == _("Results"):
-            count = len(body)
-    out: IO[bytes] = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115 - handed to the response
-    workbook.save(out)
-    out.seek(0)
+            count = written
+    out = spooled(workbook)
     ctx = actor_context(user)
     record_event(
         actor=user,

@@ -21,6 +21,7 @@ from jixiao.org.selectors import actor_context
 from . import feedback
 from .models import Cycle, CyclePhase, Evaluation, EvaluationKind, PhaseKind
 from .selectors_pages import (
+    OWED_LIST_DEFER,
     STATUS_ORDER,
     CompetencyRow,
     Level,
@@ -103,16 +104,7 @@ def feedback_inbox(*, user: Any) -> Inbox:
     evaluations = list(
         Evaluation.objects.filter(rater_id=ctx.employee_id, kind__in=RATER_KINDS, cycle__state=Cycle.State.ACTIVE)
         .select_related("review__reviewee__department", "cycle")
-        .defer(
-            "answers",
-            "private_note",
-            "review__breakdown",
-            "review__auto_items",
-            "review__acknowledgement_comment",
-            "cycle__snapshot",
-            "cycle__filters",
-            "cycle__launch_report",
-        )
+        .defer(*OWED_LIST_DEFER)
         .order_by("pk")
     )
     cycle_ids = sorted({e.cycle_id for e in evaluations})

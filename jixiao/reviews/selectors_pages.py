@@ -221,6 +221,17 @@ KIND_LABELS: dict[str, Any] = {
     EvaluationKind.UPWARD: EvaluationKind.UPWARD.label,
 }
 STATUS_ORDER = {"open": 0, "waiting": 1, "closed": 2, "done": 3}
+# What a list of the evaluations a rater owes never reads: the answers, the review's and the cycle's large fields.
+OWED_LIST_DEFER: tuple[str, ...] = (
+    "answers",
+    "private_note",
+    "review__breakdown",
+    "review__auto_items",
+    "review__acknowledgement_comment",
+    "cycle__snapshot",
+    "cycle__filters",
+    "cycle__launch_report",
+)
 
 
 def my_reviews(*, user: Any) -> MyReviews:
@@ -231,16 +242,7 @@ def my_reviews(*, user: Any) -> MyReviews:
     evaluations = list(
         Evaluation.objects.filter(rater_id=ctx.employee_id, cycle__state=Cycle.State.ACTIVE)
         .select_related("review__reviewee", "cycle")
-        .defer(
-            "answers",
-            "private_note",
-            "review__breakdown",
-            "review__auto_items",
-            "review__acknowledgement_comment",
-            "cycle__snapshot",
-            "cycle__filters",
-            "cycle__launch_report",
-        )
+        .defer(*OWED_LIST_DEFER)
         .order_by("pk")
     )
     mine = list(

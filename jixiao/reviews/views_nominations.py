@@ -48,14 +48,8 @@ def _page_url(review: Review, anchor: str = "") -> str:
     return reverse("reviews:nominations", args=[review.pk]) + (f"#{anchor}" if anchor else "")
 
 
-def _render(
-    request: AuthedRequest,
-    review: Review,
-    role: str,
-    *,
-    customer_form: CustomerForm | None = None,
-    status: int = 200,
-) -> HttpResponse:
+def _picker(request: AuthedRequest, review: Review, role: str) -> dict[str, Any]:
+    """The review's raters and the people picker: the search form, its query and the colleagues matching it."""
     page = selectors_nominations.nomination_page(user=request.user, review=review, role=role)
     search = SearchForm(request.GET or None)
     query = search.cleaned_data["q"] if search.is_valid() else ""
@@ -64,16 +58,25 @@ def _render(
         if query and page.can_add_peer
         else []
     )
+    return {"page": page, "review": review, "search": search, "query": query, "candidates": candidates}
+
+
+def _render(
+    request: AuthedRequest,
+    review: Review,
+    role: str,
+    *,
+    customer_form: CustomerForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    context = _picker(request, review, role)
+    page = context["page"]
     return render(
         request,
         "reviews/nominations/review.html",
         {
-            "page": page,
-            "review": review,
+            **context,
             "cycle_name": cycle_name(review.cycle),
-            "search": search,
-            "query": query,
-            "candidates": candidates,
             "customer_form": customer_form or CustomerForm(),
             "replacing": page.feedback_open and page.is_decider,
         },
@@ -95,19 +98,7 @@ def nominations(request: AuthedRequest, review_id: int) -> HttpResponse:
 
 def _search(request: AuthedRequest, review: Review, role: str) -> HttpResponse:
     """The people picker's results (htmx): colleagues matching the query, already nominated ones marked."""
-    page = selectors_nominations.nomination_page(user=request.user, review=review, role=role)
-    search = SearchForm(request.GET)
-    query = search.cleaned_data["q"] if search.is_valid() else ""
-    candidates = (
-        selectors_nominations.people_search(user=request.user, review=review, query=query, role=role)
-        if query and page.can_add_peer
-        else []
-    )
-    return render(
-        request,
-        "reviews/nominations/_candidates.html",
-        {"page": page, "review": review, "query": query, "candidates": candidates},
-    )
+    return render(request, "reviews/nominations/_candidates.html", _picker(request, review, role))
 
 
 def _nominate(request: AuthedRequest, review: Review, role: str) -> HttpResponse:

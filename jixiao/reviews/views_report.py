@@ -49,6 +49,15 @@ def _gate(request: AuthedRequest, review_id: int, *, reveal: bool = False) -> tu
     return review, access
 
 
+def _report_page(request: AuthedRequest, review_id: int) -> reports.ReportPage:
+    """The 360 report as the reader may see it, behind the gate; 404 when the review has no 360 section."""
+    review, access = _gate(request, review_id)
+    page = reports.report_page(review=review, access=access)
+    if page is None:
+        raise Http404
+    return page
+
+
 def _chart_words() -> dict[str, str]:
     return {"self": _("Self"), "others": _("Others"), "manager": _("Manager")}
 
@@ -57,10 +66,7 @@ def _chart_words() -> dict[str, str]:
 @never_cache
 def feedback_report(request: AuthedRequest, review_id: int) -> HttpResponse:
     """The 360 report: the groups, the section score, self versus others per competency, the radar, comments."""
-    review, access = _gate(request, review_id)
-    page = reports.report_page(review=review, access=access)
-    if page is None:
-        raise Http404
+    page = _report_page(request, review_id)
     return render(
         request,
         "reviews/report/report.html",
@@ -68,7 +74,7 @@ def feedback_report(request: AuthedRequest, review_id: int) -> HttpResponse:
             "page": page,
             "chart": page.chart(),
             "chart_words": _chart_words(),
-            "reveal_form": RevealForm() if access.reveal else None,
+            "reveal_form": RevealForm() if page.access.reveal else None,
         },
     )
 
@@ -77,13 +83,10 @@ def feedback_report(request: AuthedRequest, review_id: int) -> HttpResponse:
 @never_cache
 def feedback_report_pdf(request: AuthedRequest, review_id: int) -> HttpResponse:
     """The same report as a PDF in the reader's language (audited)."""
-    review, access = _gate(request, review_id)
-    page = reports.report_page(review=review, access=access)
-    if page is None:
-        raise Http404
+    page = _report_page(request, review_id)
     data = pdf.feedback_report_pdf(actor=request.user, page=page)
     response = HttpResponse(data, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="jixiao-360-{review.pk}.pdf"'
+    response["Content-Disposition"] = f'inline; filename="jixiao-360-{page.review.pk}.pdf"'
     return response
 
 

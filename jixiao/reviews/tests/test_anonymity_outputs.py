@@ -386,6 +386,9 @@ class Output:
     text: str  # what a search runs over (for a PDF: its text without spaces)
 
 
+_SVG = re.compile(r"<svg\b.*?</svg>", re.S)
+
+
 def _json_text(content: bytes) -> str:
     try:
         return json.dumps(json.loads(content), ensure_ascii=False, sort_keys=True)
@@ -495,7 +498,8 @@ def render_outputs(company: Company, run: Run, *, pdf_for: str = "") -> dict[tup
                 elif "json" in kind:
                     text = _json_text(body)
                 else:
-                    text = body.decode()
+                    # Icons' path data is full of numbers like "3.25": not something a reader sees as a score.
+                    text = _SVG.sub("<svg/>", body.decode())
                 out[(reader, name, language)] = Output(reader, name, language, response.status_code, text)
     return out
 

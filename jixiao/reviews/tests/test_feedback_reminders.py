@@ -35,6 +35,25 @@ def review_of(cycle: Cycle, employee) -> Review:
     return Review.objects.select_related("cycle", "department", "manager").get(cycle=cycle, reviewee=employee)
 
 
+def launch_360(personas) -> Cycle:
+    """A launched cycle with 360 feedback over the east team."""
+    admin = personas.admin
+    return launch(admin, make_cycle(admin, make_period(admin), departments=(personas.east,), feedback=True))
+
+
+def submit_as_peer(review: Review, rater) -> Evaluation:
+    """The rater answers her peer request on the review in full and submits it."""
+    ask = Evaluation.objects.select_related("review__cycle").get(review=review, rater=rater)
+    services_feedback.feedback_save(
+        actor=rater.user,
+        evaluation=ask,
+        answers=full_answers(review, kind=EvaluationKind.PEER),
+        version=ask.version,
+        submit=True,
+    )
+    return ask
+
+
 @pytest.fixture
 def team(personas):
     more = [
@@ -45,8 +64,7 @@ def team(personas):
 
 @pytest.fixture
 def cycle(personas, team) -> Cycle:
-    admin = personas.admin
-    cycle = launch(admin, make_cycle(admin, make_period(admin), departments=(personas.east,), feedback=True))
+    cycle = launch_360(personas)
     review = review_of(cycle, personas.employee)
     for rater in team:
         nomination = services_feedback.nomination_propose(actor=personas.employee.user, review=review, rater=rater)
@@ -54,7 +72,7 @@ def cycle(personas, team) -> Cycle:
     services_feedback.customer_invite(
         actor=personas.manager.user, review=review, email="buyer@client.example", name="客户甲"
     )
-    cycle = advance_to(admin, cycle, PhaseKind.FEEDBACK)
+    cycle = advance_to(personas.admin, cycle, PhaseKind.FEEDBACK)
     # Opening the phase told everyone (see the test below); each test starts from a quiet inbox.
     Notification.objects.all().delete()
     mail.outbox.clear()
@@ -62,9 +80,7 @@ def cycle(personas, team) -> Cycle:
 
 
 def test_opening_the_feedback_phase_tells_the_raters(personas, team):
-    admin = personas.admin
-    cycle = launch(admin, make_cycle(admin, make_period(admin), departments=(personas.east,), feedback=True))
-    advance_to(admin, cycle, PhaseKind.FEEDBACK)
+    advance_to(personas.admin, launch_360(personas), PhaseKind.FEEDBACK)
     assert Notification.objects.filter(user=personas.peer.user, title="You are asked for 360° feedback").exists()
 
 
@@ -131,14 +147,7 @@ def test_the_customer_is_emailed_that_her_link_now_works_without_the_link_itself
 
 def test_raters_who_already_answered_or_declined_and_spent_links_are_not_told(personas, team, cycle):
     review = review_of(cycle, personas.employee)
-    ask = Evaluation.objects.select_related("review__cycle").get(review=review, rater=team[1])
-    services_feedback.feedback_save(
-        actor=team[1].user,
-        evaluation=ask,
-        answers=full_answers(review, kind=EvaluationKind.PEER),
-        version=ask.version,
-        submit=True,
-    )
+    submit_as_peer(review, team[1])
     declined = Evaluation.objects.select_related("review__manager", "review__reviewee", "rater").get(
         review=review, rater=team[2]
     )
@@ -174,14 +183,7 @@ def test_three_days_before_the_feedback_deadline_peers_and_reports_are_reminded_
 
 def test_after_the_deadline_the_raters_still_waiting_are_reminded_daily(personas, team, cycle):
     review = review_of(cycle, personas.employee)
-    ask = Evaluation.objects.select_related("review__cycle").get(review=review, rater=team[1])
-    services_feedback.feedback_save(
-        actor=team[1].user,
-        evaluation=ask,
-        answers=full_answers(review, kind=EvaluationKind.PEER),
-        version=ask.version,
-        submit=True,
-    )
+    ask = submit_as_peer(review, team[1])
     first = services.reminders_send(today=days(1))
     assert first == raters_waiting(cycle)
     assert services.reminders_send(today=days(2)) == first

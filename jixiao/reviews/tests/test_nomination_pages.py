@@ -51,20 +51,37 @@ def team(personas):
     ]
 
 
-@pytest.fixture
-def cycle(personas, team):
+def launch_360(personas, *, period=None, departments=None, **options) -> Cycle:
+    """A launched cycle with 360 feedback, over sales unless `departments` says otherwise."""
     return launch(
         personas.admin,
         make_cycle(
-            personas.admin, make_period(personas.admin), departments=(personas.sales,), feedback=True, name="年度360"
+            personas.admin,
+            period or make_period(personas.admin),
+            departments=departments or (personas.sales,),
+            feedback=True,
+            **options,
         ),
     )
+
+
+@pytest.fixture
+def cycle(personas, team):
+    return launch_360(personas, name="年度360")
 
 
 def review_of(cycle, employee) -> Review:
     return Review.objects.select_related("cycle", "department", "reviewee", "manager").get(
         cycle=cycle, reviewee=employee
     )
+
+
+def asked_twice(personas, team, *, actor) -> Cycle:
+    """A cycle whose raters may be asked by one reviewee, with team[1] proposed for the employee and team[0]."""
+    cycle = launch_360(personas, rater_load_limit=1)
+    for reviewee in (personas.employee, team[0]):
+        services_feedback.nomination_propose(actor=actor, review=review_of(cycle, reviewee), rater=team[1])
+    return cycle
 
 
 def url(review) -> str:
@@ -195,18 +212,7 @@ def test_a_refused_nomination_says_why_and_writes_nothing(cycle, personas):
 
 
 def test_raters_asked_by_more_reviewees_than_the_limit_are_flagged(personas, team):
-    cycle = launch(
-        personas.admin,
-        make_cycle(
-            personas.admin,
-            make_period(personas.admin),
-            departments=(personas.sales,),
-            feedback=True,
-            rater_load_limit=1,
-        ),
-    )
-    for reviewee in (personas.employee, team[0]):
-        services_feedback.nomination_propose(actor=personas.scoped_hr, review=review_of(cycle, reviewee), rater=team[1])
+    cycle = asked_twice(personas, team, actor=personas.scoped_hr)
     text = text_of(signed_in(personas.manager.user).get(url(review_of(cycle, personas.employee))))
     load = text.split('data-testid="rater-load"')[1].split("</td>")[0]
     assert "2 reviewees" in load and "too many" in load
@@ -362,12 +368,7 @@ PAGE_QUERIES = {"manager": 8, "employee": 7}
 @pytest.mark.parametrize("who", ["manager", "employee"])
 def test_the_nomination_page_runs_the_same_queries_for_10_and_40_nominations(personas, django_assert_num_queries, who):
     for n in (10, 40):
-        cycle = launch(
-            personas.admin,
-            make_cycle(
-                personas.admin, make_period(personas.admin, f"P{n}"), departments=(personas.sales,), feedback=True
-            ),
-        )
+        cycle = launch_360(personas, period=make_period(personas.admin, f"P{n}"))
         review = review_of(cycle, personas.employee)
         _many_nominations(personas, review, n)
         client = signed_in(getattr(personas, who).user)
@@ -397,10 +398,7 @@ def test_the_team_page_says_what_happens_when_nothing_is_to_choose(personas):
 
 
 def test_the_team_page_runs_the_same_queries_for_10_and_30_reports(personas, django_assert_num_queries):
-    cycle = launch(
-        personas.admin,
-        make_cycle(personas.admin, make_period(personas.admin), departments=(personas.sales,), feedback=True),
-    )
+    cycle = launch_360(personas)
     client = signed_in(personas.manager.user)
     for n in (10, 30):
         for i in range(n - Review.objects.filter(cycle=cycle, manager=personas.manager).count()):
@@ -423,18 +421,7 @@ def cycle_url(cycle) -> str:
 
 
 def test_hr_sees_reviews_short_of_peers_and_raters_asked_too_often(personas, team):
-    cycle = launch(
-        personas.admin,
-        make_cycle(
-            personas.admin,
-            make_period(personas.admin),
-            departments=(personas.sales,),
-            feedback=True,
-            rater_load_limit=1,
-        ),
-    )
-    for reviewee in (personas.employee, team[0]):
-        services_feedback.nomination_propose(actor=personas.scoped_hr, review=review_of(cycle, reviewee), rater=team[1])
+    cycle = asked_twice(personas, team, actor=personas.scoped_hr)
     text = text_of(signed_in(personas.scoped_hr).get(cycle_url(cycle)))
     short = text.split('data-testid="short-table"')[1].split("</table>")[0]
     assert personas.employee.name in short
@@ -444,18 +431,7 @@ def test_hr_sees_reviews_short_of_peers_and_raters_asked_too_often(personas, tea
 
 
 def test_admins_see_the_whole_cycle(personas, team):
-    cycle = launch(
-        personas.admin,
-        make_cycle(
-            personas.admin,
-            make_period(personas.admin),
-            departments=(personas.sales,),
-            feedback=True,
-            rater_load_limit=1,
-        ),
-    )
-    for reviewee in (personas.employee, team[0]):
-        services_feedback.nomination_propose(actor=personas.admin, review=review_of(cycle, reviewee), rater=team[1])
+    cycle = asked_twice(personas, team, actor=personas.admin)
     text = text_of(signed_in(personas.admin).get(cycle_url(cycle)))
     assert team[1].name in text.split('data-testid="overloaded-table"')[1]
     assert f'"sum-reviews">{Review.objects.filter(cycle=cycle).count()}<' in text
@@ -467,10 +443,7 @@ def test_hr_outside_the_cycles_scope_gets_404(cycle, personas):
 
 
 def test_the_hr_page_runs_the_same_queries_for_10_and_40_reviews(personas, django_assert_num_queries):
-    cycle = launch(
-        personas.admin,
-        make_cycle(personas.admin, make_period(personas.admin), departments=(personas.sales,), feedback=True),
-    )
+    cycle = launch_360(personas)
     client = signed_in(personas.scoped_hr)
     rater = make_employee("常被问", personas.east)
     for n in (10, 40):
@@ -566,10 +539,7 @@ def test_the_import_template_downloads_and_the_import_closes_after_peer_selectio
 
 
 def test_hr_cannot_assign_peers_to_reviewees_outside_her_scope(personas):
-    cycle = launch(
-        personas.admin,
-        make_cycle(personas.admin, make_period(personas.admin), departments=(personas.root,), feedback=True),
-    )
+    cycle = launch_360(personas, departments=(personas.root,))
     rows = [(personas.rnd_head.employee_number, personas.peer.employee_number)]
     text = text_of(signed_in(personas.scoped_hr).post(import_url(cycle), {"file": xlsx(rows)}))
     assert "outside the departments you look after" in text
