@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "jixiao.org",
     "jixiao.goals",
     "jixiao.reviews",
+    "jixiao.conversations",
 ]
 
 MIDDLEWARE = [
