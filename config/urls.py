@@ -14,5 +14,6 @@ urlpatterns = [
     path("audit/", include("jixiao.audit.urls")),
     path("goals/", include("jixiao.goals.urls")),
     path("reviews/", include("jixiao.reviews.urls")),
+    path("conversations/", include("jixiao.conversations.urls")),
     path("", include("jixiao.core.urls")),
 ]

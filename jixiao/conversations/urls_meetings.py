@@ -1,0 +1,5 @@
+"""Pages of 1:1 meetings (filled by issue 6)."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []
