@@ -194,3 +194,156 @@ class ActionItem(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.text
+
+
+# ---- improvement plans (PIP, 绩效改进计划) --------------------------------------------------------
+
+
+class ImprovementPlan(TimeStampedModel):
+    """A performance improvement plan: gaps, expected results with measures, support, checkpoints, an end date.
+
+    States: draft → active (the employee acknowledges) → extended → passed | not_passed | cancelled. Expectations
+    lock once active; changing them needs a new acknowledgement (`expectations_version` counts the versions).
+    """
+
+    class State(models.TextChoices):
+        DRAFT = "draft", pgettext_lazy("plan", "Draft")
+        PENDING = "pending", _("Waiting for acknowledgement")
+        ACTIVE = "active", _("Active")
+        EXTENDED = "extended", _("Extended")
+        PASSED = "passed", _("Passed")
+        NOT_PASSED = "not_passed", _("Not passed")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    employee = models.ForeignKey(Employee, on_delete=models.PROTECT, related_name="improvement_plans")
+    manager = models.ForeignKey(Employee, on_delete=models.PROTECT, related_name="+")
+    hr = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    state = models.CharField(_("state"), max_length=16, choices=State.choices, default=State.DRAFT)
+    gaps = models.TextField(_("gaps"))
+    support = models.TextField(_("support given"), blank=True, default="")
+    starts_on = models.DateField(_("starts"))
+    ends_on = models.DateField(_("ends"))
+    acknowledged_at = models.DateTimeField(_("acknowledged"), null=True, blank=True)
+    expectations_version = models.PositiveIntegerField(default=1)
+    outcome = models.TextField(_("outcome"), blank=True, default="")
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [models.CheckConstraint(condition=Q(ends_on__gte=F("starts_on")), name="conv_pip_dates")]
+        indexes = [models.Index(fields=["employee", "state"], name="conv_pip_employee")]
+
+    def __str__(self) -> str:
+        return f"PIP {self.pk}"
+
+
+class Expectation(models.Model):
+    """An expected result of an improvement plan and how it is measured."""
+
+    plan = models.ForeignKey(ImprovementPlan, on_delete=models.CASCADE, related_name="expectations")
+    text = models.CharField(_("expected result"), max_length=500)
+    measure = models.CharField(_("measure"), max_length=500)
+    order = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["plan", "order", "pk"]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class Checkpoint(models.Model):
+    """A dated checkpoint of an improvement plan; both sides record progress notes on it."""
+
+    plan = models.ForeignKey(ImprovementPlan, on_delete=models.CASCADE, related_name="checkpoints")
+    due_on = models.DateField(_("date"))
+    title = models.CharField(_("checkpoint"), max_length=200)
+
+    class Meta:
+        ordering = ["plan", "due_on", "pk"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class CheckpointNote(TimeStampedModel):
+    checkpoint = models.ForeignKey(Checkpoint, on_delete=models.CASCADE, related_name="notes")
+    author = models.ForeignKey(Employee, on_delete=models.PROTECT, related_name="+")
+    text = models.TextField(_("progress note"))
+
+    class Meta:
+        ordering = ["checkpoint", "created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.checkpoint_id}:{self.author_id}"
+
+
+# ---- development plans (IDP, 个人发展计划) ---------------------------------------------------------
+
+
+class DevelopmentPlan(TimeStampedModel):
+    """A person's development plan: needs (often the competency gaps of her latest review) and actions."""
+
+    class State(models.TextChoices):
+        ACTIVE = "active", _("Active")
+        CLOSED = "closed", _("Closed")
+
+    employee = models.ForeignKey(Employee, on_delete=models.PROTECT, related_name="development_plans")
+    title = models.CharField(_("title"), max_length=200)
+    state = models.CharField(_("state"), max_length=16, choices=State.choices, default=State.ACTIVE)
+    owner_comment = models.TextField(_("my comment"), blank=True, default="")
+    manager_comment = models.TextField(_("manager's comment"), blank=True, default="")
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["employee", "state"], name="conv_idp_employee")]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class DevelopmentNeed(models.Model):
+    """Something to develop; `competency` and `review` say where a pre-filled need came from."""
+
+    plan = models.ForeignKey(DevelopmentPlan, on_delete=models.CASCADE, related_name="needs")
+    text = models.CharField(_("development need"), max_length=500)
+    competency = models.ForeignKey(
+        "reviews.Competency", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    review = models.ForeignKey("reviews.Review", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    order = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["plan", "order", "pk"]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class DevelopmentAction(TimeStampedModel):
+    class Kind(models.TextChoices):
+        COURSE = "course", _("Course")
+        MENTORING = "mentoring", _("Mentoring")
+        STRETCH = "stretch", _("Stretch assignment")
+        READING = "reading", _("Reading")
+        OTHER = "other", _("Other")
+
+    class Status(models.TextChoices):
+        PLANNED = "planned", _("Planned")
+        IN_PROGRESS = "in_progress", _("In progress")
+        DONE = "done", _("Done")
+        DROPPED = "dropped", _("Dropped")
+
+    plan = models.ForeignKey(DevelopmentPlan, on_delete=models.CASCADE, related_name="actions")
+    need = models.ForeignKey(DevelopmentNeed, null=True, blank=True, on_delete=models.SET_NULL, related_name="actions")
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    title = models.CharField(_("action"), max_length=300)
+    due_on = models.DateField(_("due"), null=True, blank=True)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.PLANNED)
+
+    class Meta:
+        ordering = ["plan", "due_on", "pk"]
+
+    def __str__(self) -> str:
+        return self.title
