@@ -106,6 +106,40 @@ ACTION_LABELS: dict[str, Promise] = {
     "feedback.reveal": _("HR saw who wrote 360 feedback"),
     "feedback.report_pdf": _("360 report downloaded as PDF"),
     "review.my_export": _("Own review results exported"),
+    # development plans (IDP)
+    "idp.create": _("Development plan started"),
+    "idp.comment": _("Development plan comment saved"),
+    "idp.close": _("Development plan closed"),
+    "idp.need_add": _("Development need added"),
+    "idp.need_update": _("Development need changed"),
+    "idp.need_remove": _("Development need removed"),
+    "idp.action_add": _("Development action added"),
+    "idp.action_status": _("Development action moved"),
+    "pip.create": _("Improvement plan opened"),
+    "pip.update": _("Improvement plan changed"),
+    "pip.send": _("Improvement plan sent for acknowledgement"),
+    "pip.acknowledge": _("Improvement plan acknowledged"),
+    "pip.extend": _("Improvement plan extended"),
+    "pip.expectations": _("Improvement plan expectations changed"),
+    "pip.close": _("Improvement plan closed"),
+    "pip.note": _("Progress note added to an improvement plan"),
+    "pip.pdf": _("Improvement plan downloaded as PDF"),
+    # 1:1 meetings (note texts are never recorded)
+    "one_on_one.start": _("1:1 started"),
+    "meeting.schedule": _("1:1 meeting planned"),
+    "meeting.complete": _("1:1 meeting held"),
+    "meeting.notes": _("1:1 shared notes saved"),
+    "meeting.private_note": _("1:1 private notes saved"),
+    "agenda_item.add": _("1:1 topic added"),
+    "agenda_item.update": _("1:1 topic changed"),
+    "agenda_item.remove": _("1:1 topic removed"),
+    "agenda_item.move": _("1:1 topic moved"),
+    "action_item.add": _("1:1 action item added"),
+    "action_item.complete": _("1:1 action item done"),
+    "action_item.reopen": _("1:1 action item reopened"),
+    "feedback.give": _("Feedback given"),
+    "feedback_request.create": _("Feedback asked for"),
+    "feedback_request.decline": _("Request for feedback declined"),
 }
 
 TARGET_TYPE_LABELS: dict[str, Promise] = {
@@ -131,6 +165,14 @@ TARGET_TYPE_LABELS: dict[str, Promise] = {
     "reviews.competency": _("Competency"),
     "reviews.competencymodel": _("Competency model"),
     "reviews.reviewtemplate": _("Review template"),
+    "conversations.developmentplan": _("Development plan"),
+    "conversations.improvementplan": _("Improvement plan"),
+    "conversations.oneonone": _("1:1 series"),
+    "conversations.meeting": _("1:1 meeting"),
+    "conversations.agendaitem": _("1:1 topic"),
+    "conversations.actionitem": _("1:1 action item"),
+    "conversations.feedback": _("Feedback"),
+    "conversations.feedbackrequest": _("Request for feedback"),
 }
 
 # Where a target can be opened; the page itself checks the reader's rights again.
@@ -141,6 +183,8 @@ _TARGET_URLS = {
     "goals.kpitarget": "goals:kpi_target",
     "reviews.cycle": "reviews:cycle",
     "reviews.review": "reviews:review",
+    "conversations.developmentplan": "conversations:idp_plan",
+    "conversations.improvementplan": "conversations:pip_detail",
 }
 
 

@@ -23,7 +23,7 @@ class FeedbackRequest(TimeStampedModel):
     """Someone asks a colleague for feedback about something specific (on herself or on someone she manages)."""
 
     class State(models.TextChoices):
-        OPEN = "open", _("Open")
+        OPEN = "open", pgettext_lazy("request state", "Open")
         ANSWERED = "answered", _("Answered")
         DECLINED = "declined", _("Declined")
 
@@ -208,12 +208,12 @@ class ImprovementPlan(TimeStampedModel):
 
     class State(models.TextChoices):
         DRAFT = "draft", pgettext_lazy("plan", "Draft")
-        PENDING = "pending", _("Waiting for acknowledgement")
-        ACTIVE = "active", _("Active")
-        EXTENDED = "extended", _("Extended")
-        PASSED = "passed", _("Passed")
-        NOT_PASSED = "not_passed", _("Not passed")
-        CANCELLED = "cancelled", _("Cancelled")
+        PENDING = "pending", pgettext_lazy("plan", "Waiting for acknowledgement")
+        ACTIVE = "active", pgettext_lazy("plan", "Active")
+        EXTENDED = "extended", pgettext_lazy("plan", "Extended")
+        PASSED = "passed", pgettext_lazy("plan", "Passed")
+        NOT_PASSED = "not_passed", pgettext_lazy("plan", "Not passed")
+        CANCELLED = "cancelled", pgettext_lazy("plan", "Cancelled")
 
     employee = models.ForeignKey(Employee, on_delete=models.PROTECT, related_name="improvement_plans")
     manager = models.ForeignKey(Employee, on_delete=models.PROTECT, related_name="+")
@@ -285,8 +285,8 @@ class DevelopmentPlan(TimeStampedModel):
     """A person's development plan: needs (often the competency gaps of her latest review) and actions."""
 
     class State(models.TextChoices):
-        ACTIVE = "active", _("Active")
-        CLOSED = "closed", _("Closed")
+        ACTIVE = "active", pgettext_lazy("plan", "Active")
+        CLOSED = "closed", pgettext_lazy("plan", "Closed")
 
     employee = models.ForeignKey(Employee, on_delete=models.PROTECT, related_name="development_plans")
     title = models.CharField(_("title"), max_length=200)
