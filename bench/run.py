@@ -5,14 +5,15 @@ command as `make serve`) over loopback HTTP. Figures, not pass/fail: compare the
 the issue and report misses with a profile.
 
     .venv/bin/python bench/run.py [--employees 10000] [--requests 200]
-        [--only seed,http,import,goals,kpi-import,bulk,reviews,feedback]
+        [--only seed,http,import,goals,kpi-import,bulk,reviews,feedback,conversations]
 
 goals: the alignment tree page and its data at ~10,000 objectives; kpi-import: 100,000 KPI actuals from
 XLSX and CSV (seconds, peak memory); bulk: a goal template assigned to 2,000 people (seconds);
 reviews: a review cycle for 10,000 people — launch (and its plain-sqlite3 floor), recompute, the review form
 and HR progress pages, manager submits through the API (bench/reviews.py); feedback: 360 requests for 10,000
 reviewees with 5 raters each (and their plain-sqlite3 floor), the 360 report page with 50,000 responses
-(bench/feedback.py).
+(bench/feedback.py); conversations: 1,000,000 pieces of feedback and 100,000 1:1 meetings seeded set-based
+(seconds), the 1:1 page and the evidence panel for random participants and reviews (bench/conversations.py).
 """
 
 from __future__ import annotations
@@ -484,6 +485,64 @@ def bench_feedback(people: int, n: int, workers: int, threads: int) -> None:
         report_latency("feedback_report_page_largest", timed(web, picked["largest"], n))
 
 
+def conversations_shell(db: Path, call: str) -> dict[str, str]:
+    """Run one function of bench/conversations.py in a fresh `manage.py shell`; its `key=value` lines as a dict."""
+    out = manage(db, "shell", "-v", "0", "-c", f"from bench import conversations; conversations.{call}")
+    return dict(line.split("=", 1) for line in out.splitlines() if "=" in line)
+
+
+def bench_conversations(people: int, n: int, workers: int, threads: int) -> None:
+    """1,000,000 pieces of feedback and 100,000 1:1 meetings seeded set-based, then the 1:1 page (as one participant
+    or the other) and the evidence panel (as the reviewing manager) for random series and reviews."""
+    db = fresh_db("conversations")
+    manage(db, "seed_demo", "--employees", str(people), "--seed", "1")
+    facts = conversations_shell(db, "prepare()")
+    figure(f"conversations_seed_feedback_{facts['feedback']}", float(facts["feedback_seconds"]), "s")
+    figure(f"conversations_seed_meetings_{facts['meetings']}", float(facts["meetings_seconds"]), "s")
+    figure("conversations_seed_total", float(facts["seconds"]), "s")
+    for key in ("feedback_values", "requests", "series", "agenda_items", "action_items", "open_action_items"):
+        figure(f"conversations_{key}", int(facts[key]), "rows")
+    manage(db, "collectstatic", "--noinput", "-v", "0")  # the pages' stylesheets, as the server will serve them
+    inside = conversations_shell(db, f"selectors({n})")
+    for prefix in ("meeting_selector", "evidence_selector", "meeting_page_in_process", "evidence_page_in_process"):
+        if f"{prefix}_p50_ms" in inside:
+            figure(f"{prefix}_queries", int(inside[f"{prefix}_queries"]), "queries")
+            report_latency_values(prefix, inside[f"{prefix}_p50_ms"], inside[f"{prefix}_p95_ms"])
+            report_latency_values(f"{prefix}_cpu", inside[f"{prefix}_cpu_p50_ms"], inside[f"{prefix}_cpu_p95_ms"])
+        elif f"{prefix}_error" in inside:
+            print(f"{prefix}: not measured ({inside[f'{prefix}_error']})", flush=True)
+    samples = {name: conversations_shell(db, f"{name}_sample({n})") for name in ("meeting", "evidence")}
+    users = sorted({u for picked in samples.values() for u in picked.get("users", "").split(",") if u})
+    sessions = conversations_shell(db, f"sessions({','.join(users)!r})") if users else {}
+    with server(db, workers, threads, quiet=True) as (port, _proc):
+        web = Client(port)
+        for name, figure_name in (("meeting", "one_on_one_page"), ("evidence", "evidence_panel")):
+            picked = samples[name]
+            if not picked.get("paths"):
+                print(f"{figure_name}: not measured (no page yet)", flush=True)
+                continue
+            pairs = list(zip(picked["paths"].split(","), picked["users"].split(","), strict=True))
+
+            def get(path: str, username: str) -> int:
+                web.cookies = {"jixiao_session": sessions[username]}
+                status, _ = web.request("GET", path)
+                return status
+
+            status = get(*pairs[0])
+            if status != 200:
+                print(f"{figure_name}: not measured (GET {pairs[0][0]} answered {status})", flush=True)
+                continue
+            for pair in pairs[:10]:
+                get(*pair)
+            timings = []
+            for pair in pairs:
+                start = time.perf_counter()
+                status = get(*pair)
+                timings.append((time.perf_counter() - start) * 1000)
+                assert status == 200, (pair, status)
+            report_latency(f"{figure_name}_{facts['feedback']}", timings)
+
+
 def report_latency_values(name: str, p50: str, p95: str) -> None:
     figure(f"{name}_p50", float(p50), "ms")
     figure(f"{name}_p95", float(p95), "ms")
@@ -499,7 +558,8 @@ def main() -> None:
     parser.add_argument("--review-people", type=int, default=10000)
     parser.add_argument("--review-submits", type=int, default=600)
     parser.add_argument("--feedback-people", type=int, default=10000)
-    parser.add_argument("--only", default="seed,http,import,goals,kpi-import,bulk,reviews,feedback")
+    parser.add_argument("--conversations-people", type=int, default=10000)
+    parser.add_argument("--only", default="seed,http,import,goals,kpi-import,bulk,reviews,feedback,conversations")
     parser.add_argument("--workers", type=int, default=int(os.environ.get("WORKERS", "1")))
     parser.add_argument("--threads", type=int, default=int(os.environ.get("THREADS", "2")))
     args = parser.parse_args()
@@ -519,6 +579,8 @@ def main() -> None:
         bench_reviews(args.review_people, args.requests, args.review_submits, args.workers, args.threads)
     if "feedback" in parts:
         bench_feedback(args.feedback_people, args.requests, args.workers, args.threads)
+    if "conversations" in parts:
+        bench_conversations(args.conversations_people, args.requests, args.workers, args.threads)
     if not os.environ.get("BENCH_KEEP"):
         shutil.rmtree(OUT, ignore_errors=True)
 

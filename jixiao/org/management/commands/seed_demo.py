@@ -5,6 +5,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from jixiao.conversations.demo import conversations_seed_demo
 from jixiao.goals.demo import goals_seed_demo
 from jixiao.org.demo import company_seed_demo
 from jixiao.org.models import Employee
@@ -46,6 +47,13 @@ class Command(BaseCommand):
         if reviews is not None:
             self.stdout.write(
                 f"Seeded {reviews.cycles} review cycles with {reviews.reviews} reviews: {reviews.states}."
+            )
+        conversations = conversations_seed_demo(seed=options["seed"])
+        if conversations is not None:
+            self.stdout.write(
+                f"Seeded {conversations.feedback} pieces of feedback, {conversations.meetings} 1:1 meetings, "
+                f"{conversations.improvement_plans} improvement plan and {conversations.development_plans} "
+                "development plans."
             )
         self.stdout.write(f"Demo logins (password {settings.DEMO_PASSWORD}):")
         for username, role in LOGINS:
