@@ -6,308 +6,629 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('goals', '0001_initial'),
-        ('org', '0006_employee_job_family'),
-        ('reviews', '0007_feedback_section'),
+        ("goals", "0001_initial"),
+        ("org", "0006_employee_job_family"),
+        ("reviews", "0007_feedback_section"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Checkpoint',
+            name="Checkpoint",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('due_on', models.DateField(verbose_name='date')),
-                ('title', models.CharField(max_length=200, verbose_name='checkpoint')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("due_on", models.DateField(verbose_name="date")),
+                ("title", models.CharField(max_length=200, verbose_name="checkpoint")),
             ],
             options={
-                'ordering': ['plan', 'due_on', 'pk'],
+                "ordering": ["plan", "due_on", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='Meeting',
+            name="Meeting",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('held_on', models.DateField(verbose_name='date')),
-                ('state', models.CharField(choices=[('upcoming', 'Upcoming'), ('done', 'Held'), ('cancelled', 'Cancelled')], default='upcoming', max_length=16, verbose_name='state')),
-                ('shared_notes', models.TextField(blank=True, default='', verbose_name='shared notes')),
-                ('version', models.PositiveIntegerField(default=1)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("held_on", models.DateField(verbose_name="date")),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[("upcoming", "Upcoming"), ("done", "Held"), ("cancelled", "Cancelled")],
+                        default="upcoming",
+                        max_length=16,
+                        verbose_name="state",
+                    ),
+                ),
+                ("shared_notes", models.TextField(blank=True, default="", verbose_name="shared notes")),
+                ("version", models.PositiveIntegerField(default=1)),
             ],
             options={
-                'ordering': ['series', '-held_on', '-pk'],
+                "ordering": ["series", "-held_on", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='CheckpointNote',
+            name="CheckpointNote",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('text', models.TextField(verbose_name='progress note')),
-                ('author', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='org.employee')),
-                ('checkpoint', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='notes', to='conversations.checkpoint')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("text", models.TextField(verbose_name="progress note")),
+                (
+                    "author",
+                    models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name="+", to="org.employee"),
+                ),
+                (
+                    "checkpoint",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="notes", to="conversations.checkpoint"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['checkpoint', 'created_at', 'pk'],
+                "ordering": ["checkpoint", "created_at", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='DevelopmentPlan',
+            name="DevelopmentPlan",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('title', models.CharField(max_length=200, verbose_name='title')),
-                ('state', models.CharField(choices=[('active', 'Active'), ('closed', 'Closed')], default='active', max_length=16, verbose_name='state')),
-                ('owner_comment', models.TextField(blank=True, default='', verbose_name='my comment')),
-                ('manager_comment', models.TextField(blank=True, default='', verbose_name="manager's comment")),
-                ('version', models.PositiveIntegerField(default=1)),
-                ('employee', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='development_plans', to='org.employee')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("title", models.CharField(max_length=200, verbose_name="title")),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[("active", "Active"), ("closed", "Closed")],
+                        default="active",
+                        max_length=16,
+                        verbose_name="state",
+                    ),
+                ),
+                ("owner_comment", models.TextField(blank=True, default="", verbose_name="my comment")),
+                ("manager_comment", models.TextField(blank=True, default="", verbose_name="manager's comment")),
+                ("version", models.PositiveIntegerField(default=1)),
+                (
+                    "employee",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="development_plans", to="org.employee"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-pk'],
+                "ordering": ["-created_at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='DevelopmentNeed',
+            name="DevelopmentNeed",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('text', models.CharField(max_length=500, verbose_name='development need')),
-                ('order', models.PositiveIntegerField(default=0)),
-                ('competency', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='reviews.competency')),
-                ('review', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='reviews.review')),
-                ('plan', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='needs', to='conversations.developmentplan')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("text", models.CharField(max_length=500, verbose_name="development need")),
+                ("order", models.PositiveIntegerField(default=0)),
+                (
+                    "competency",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="reviews.competency",
+                    ),
+                ),
+                (
+                    "review",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="reviews.review",
+                    ),
+                ),
+                (
+                    "plan",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="needs",
+                        to="conversations.developmentplan",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['plan', 'order', 'pk'],
+                "ordering": ["plan", "order", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='DevelopmentAction',
+            name="DevelopmentAction",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('kind', models.CharField(choices=[('course', 'Course'), ('mentoring', 'Mentoring'), ('stretch', 'Stretch assignment'), ('reading', 'Reading'), ('other', 'Other')], max_length=16, verbose_name='kind')),
-                ('title', models.CharField(max_length=300, verbose_name='action')),
-                ('due_on', models.DateField(blank=True, null=True, verbose_name='due')),
-                ('status', models.CharField(choices=[('planned', 'Planned'), ('in_progress', 'In progress'), ('done', 'Done'), ('dropped', 'Dropped')], default='planned', max_length=16, verbose_name='status')),
-                ('need', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='actions', to='conversations.developmentneed')),
-                ('plan', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='actions', to='conversations.developmentplan')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("course", "Course"),
+                            ("mentoring", "Mentoring"),
+                            ("stretch", "Stretch assignment"),
+                            ("reading", "Reading"),
+                            ("other", "Other"),
+                        ],
+                        max_length=16,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("title", models.CharField(max_length=300, verbose_name="action")),
+                ("due_on", models.DateField(blank=True, null=True, verbose_name="due")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("planned", "Planned"),
+                            ("in_progress", "In progress"),
+                            ("done", "Done"),
+                            ("dropped", "Dropped"),
+                        ],
+                        default="planned",
+                        max_length=16,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "need",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="actions",
+                        to="conversations.developmentneed",
+                    ),
+                ),
+                (
+                    "plan",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="actions",
+                        to="conversations.developmentplan",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['plan', 'due_on', 'pk'],
+                "ordering": ["plan", "due_on", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='FeedbackRequest',
+            name="FeedbackRequest",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('topic', models.CharField(max_length=300, verbose_name='about')),
-                ('state', models.CharField(choices=[('open', 'Open'), ('answered', 'Answered'), ('declined', 'Declined')], default='open', max_length=16, verbose_name='state')),
-                ('decline_reason', models.TextField(blank=True, default='', verbose_name='reason')),
-                ('due_on', models.DateField(blank=True, null=True, verbose_name='answer by')),
-                ('rater', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='feedback_requests', to='org.employee')),
-                ('requester', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='feedback_asked', to='org.employee')),
-                ('subject', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='org.employee')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("topic", models.CharField(max_length=300, verbose_name="about")),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[("open", "Open"), ("answered", "Answered"), ("declined", "Declined")],
+                        default="open",
+                        max_length=16,
+                        verbose_name="state",
+                    ),
+                ),
+                ("decline_reason", models.TextField(blank=True, default="", verbose_name="reason")),
+                ("due_on", models.DateField(blank=True, null=True, verbose_name="answer by")),
+                (
+                    "rater",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="feedback_requests", to="org.employee"
+                    ),
+                ),
+                (
+                    "requester",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="feedback_asked", to="org.employee"
+                    ),
+                ),
+                (
+                    "subject",
+                    models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name="+", to="org.employee"),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-pk'],
+                "ordering": ["-created_at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='Feedback',
+            name="Feedback",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('kind', models.CharField(choices=[('praise', 'Praise'), ('suggestion', 'Suggestion')], max_length=16, verbose_name='kind')),
-                ('text', models.TextField(verbose_name='feedback')),
-                ('visibility', models.CharField(choices=[('private', 'Only the recipient'), ('manager', 'The recipient and her manager'), ('public', 'Everyone (praise wall)')], max_length=16, verbose_name='who can see it')),
-                ('giver', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='feedback_given', to='org.employee')),
-                ('objective', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='goals.objective', verbose_name='objective')),
-                ('recipient', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='feedback_received', to='org.employee')),
-                ('recipient_manager', models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='org.employee')),
-                ('values', models.ManyToManyField(blank=True, related_name='+', to='goals.companyvalue', verbose_name='company values')),
-                ('request', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='answers', to='conversations.feedbackrequest')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("praise", "Praise"), ("suggestion", "Suggestion")], max_length=16, verbose_name="kind"
+                    ),
+                ),
+                ("text", models.TextField(verbose_name="feedback")),
+                (
+                    "visibility",
+                    models.CharField(
+                        choices=[
+                            ("private", "Only the recipient"),
+                            ("manager", "The recipient and her manager"),
+                            ("public", "Everyone (praise wall)"),
+                        ],
+                        max_length=16,
+                        verbose_name="who can see it",
+                    ),
+                ),
+                (
+                    "giver",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="feedback_given", to="org.employee"
+                    ),
+                ),
+                (
+                    "objective",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="goals.objective",
+                        verbose_name="objective",
+                    ),
+                ),
+                (
+                    "recipient",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="feedback_received", to="org.employee"
+                    ),
+                ),
+                (
+                    "recipient_manager",
+                    models.ForeignKey(
+                        blank=True,
+                        editable=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="org.employee",
+                    ),
+                ),
+                (
+                    "values",
+                    models.ManyToManyField(
+                        blank=True, related_name="+", to="goals.companyvalue", verbose_name="company values"
+                    ),
+                ),
+                (
+                    "request",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="answers",
+                        to="conversations.feedbackrequest",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-pk'],
+                "ordering": ["-created_at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='ImprovementPlan',
+            name="ImprovementPlan",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('state', models.CharField(choices=[('draft', 'Draft'), ('pending', 'Waiting for acknowledgement'), ('active', 'Active'), ('extended', 'Extended'), ('passed', 'Passed'), ('not_passed', 'Not passed'), ('cancelled', 'Cancelled')], default='draft', max_length=16, verbose_name='state')),
-                ('gaps', models.TextField(verbose_name='gaps')),
-                ('support', models.TextField(blank=True, default='', verbose_name='support given')),
-                ('starts_on', models.DateField(verbose_name='starts')),
-                ('ends_on', models.DateField(verbose_name='ends')),
-                ('acknowledged_at', models.DateTimeField(blank=True, null=True, verbose_name='acknowledged')),
-                ('expectations_version', models.PositiveIntegerField(default=1)),
-                ('outcome', models.TextField(blank=True, default='', verbose_name='outcome')),
-                ('version', models.PositiveIntegerField(default=1)),
-                ('employee', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='improvement_plans', to='org.employee')),
-                ('hr', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('manager', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='org.employee')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("draft", "Draft"),
+                            ("pending", "Waiting for acknowledgement"),
+                            ("active", "Active"),
+                            ("extended", "Extended"),
+                            ("passed", "Passed"),
+                            ("not_passed", "Not passed"),
+                            ("cancelled", "Cancelled"),
+                        ],
+                        default="draft",
+                        max_length=16,
+                        verbose_name="state",
+                    ),
+                ),
+                ("gaps", models.TextField(verbose_name="gaps")),
+                ("support", models.TextField(blank=True, default="", verbose_name="support given")),
+                ("starts_on", models.DateField(verbose_name="starts")),
+                ("ends_on", models.DateField(verbose_name="ends")),
+                ("acknowledged_at", models.DateTimeField(blank=True, null=True, verbose_name="acknowledged")),
+                ("expectations_version", models.PositiveIntegerField(default=1)),
+                ("outcome", models.TextField(blank=True, default="", verbose_name="outcome")),
+                ("version", models.PositiveIntegerField(default=1)),
+                (
+                    "employee",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="improvement_plans", to="org.employee"
+                    ),
+                ),
+                (
+                    "hr",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "manager",
+                    models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name="+", to="org.employee"),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-pk'],
+                "ordering": ["-created_at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='Expectation',
+            name="Expectation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('text', models.CharField(max_length=500, verbose_name='expected result')),
-                ('measure', models.CharField(max_length=500, verbose_name='measure')),
-                ('order', models.PositiveIntegerField(default=0)),
-                ('plan', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='expectations', to='conversations.improvementplan')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("text", models.CharField(max_length=500, verbose_name="expected result")),
+                ("measure", models.CharField(max_length=500, verbose_name="measure")),
+                ("order", models.PositiveIntegerField(default=0)),
+                (
+                    "plan",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="expectations",
+                        to="conversations.improvementplan",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['plan', 'order', 'pk'],
+                "ordering": ["plan", "order", "pk"],
             },
         ),
         migrations.AddField(
-            model_name='checkpoint',
-            name='plan',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='checkpoints', to='conversations.improvementplan'),
+            model_name="checkpoint",
+            name="plan",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="checkpoints",
+                to="conversations.improvementplan",
+            ),
         ),
         migrations.CreateModel(
-            name='AgendaItem',
+            name="AgendaItem",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('text', models.CharField(max_length=500, verbose_name='topic')),
-                ('discussed', models.BooleanField(default=False, verbose_name='discussed')),
-                ('order', models.PositiveIntegerField(default=0)),
-                ('author', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='org.employee')),
-                ('objective', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='goals.objective')),
-                ('feedback', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='conversations.feedback')),
-                ('meeting', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='agenda', to='conversations.meeting')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("text", models.CharField(max_length=500, verbose_name="topic")),
+                ("discussed", models.BooleanField(default=False, verbose_name="discussed")),
+                ("order", models.PositiveIntegerField(default=0)),
+                (
+                    "author",
+                    models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name="+", to="org.employee"),
+                ),
+                (
+                    "objective",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="goals.objective",
+                    ),
+                ),
+                (
+                    "feedback",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="conversations.feedback",
+                    ),
+                ),
+                (
+                    "meeting",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="agenda", to="conversations.meeting"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['meeting', 'order', 'pk'],
+                "ordering": ["meeting", "order", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='OneOnOne',
+            name="OneOnOne",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('title', models.CharField(blank=True, max_length=100, verbose_name='title')),
-                ('cadence', models.CharField(choices=[('weekly', 'Every week'), ('biweekly', 'Every two weeks'), ('monthly', 'Every month'), ('none', 'No fixed rhythm')], default='biweekly', max_length=16, verbose_name='how often')),
-                ('archived', models.BooleanField(default=False, verbose_name='archived')),
-                ('created_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('first', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='one_on_ones_first', to='org.employee')),
-                ('second', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='one_on_ones_second', to='org.employee')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("title", models.CharField(blank=True, max_length=100, verbose_name="title")),
+                (
+                    "cadence",
+                    models.CharField(
+                        choices=[
+                            ("weekly", "Every week"),
+                            ("biweekly", "Every two weeks"),
+                            ("monthly", "Every month"),
+                            ("none", "No fixed rhythm"),
+                        ],
+                        default="biweekly",
+                        max_length=16,
+                        verbose_name="how often",
+                    ),
+                ),
+                ("archived", models.BooleanField(default=False, verbose_name="archived")),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "first",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="one_on_ones_first", to="org.employee"
+                    ),
+                ),
+                (
+                    "second",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="one_on_ones_second",
+                        to="org.employee",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-updated_at', '-pk'],
+                "ordering": ["-updated_at", "-pk"],
             },
         ),
         migrations.AddField(
-            model_name='meeting',
-            name='series',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='meetings', to='conversations.oneonone'),
+            model_name="meeting",
+            name="series",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="meetings", to="conversations.oneonone"
+            ),
         ),
         migrations.CreateModel(
-            name='ActionItem',
+            name="ActionItem",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('text', models.CharField(max_length=500, verbose_name='action')),
-                ('due_on', models.DateField(blank=True, null=True, verbose_name='due')),
-                ('done_at', models.DateTimeField(blank=True, null=True, verbose_name='done')),
-                ('objective', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='goals.objective')),
-                ('owner', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='action_items', to='org.employee')),
-                ('meeting', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='actions', to='conversations.meeting')),
-                ('series', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='actions', to='conversations.oneonone')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("text", models.CharField(max_length=500, verbose_name="action")),
+                ("due_on", models.DateField(blank=True, null=True, verbose_name="due")),
+                ("done_at", models.DateTimeField(blank=True, null=True, verbose_name="done")),
+                (
+                    "objective",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="goals.objective",
+                    ),
+                ),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="action_items", to="org.employee"
+                    ),
+                ),
+                (
+                    "meeting",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="actions", to="conversations.meeting"
+                    ),
+                ),
+                (
+                    "series",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="actions", to="conversations.oneonone"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['series', 'done_at', 'due_on', 'pk'],
+                "ordering": ["series", "done_at", "due_on", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='PrivateNote',
+            name="PrivateNote",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('text', models.TextField(blank=True, default='', verbose_name='private notes')),
-                ('version', models.PositiveIntegerField(default=1)),
-                ('author', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='org.employee')),
-                ('meeting', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='private_notes', to='conversations.meeting')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("text", models.TextField(blank=True, default="", verbose_name="private notes")),
+                ("version", models.PositiveIntegerField(default=1)),
+                (
+                    "author",
+                    models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name="+", to="org.employee"),
+                ),
+                (
+                    "meeting",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="private_notes",
+                        to="conversations.meeting",
+                    ),
+                ),
             ],
         ),
         migrations.AddIndex(
-            model_name='developmentplan',
-            index=models.Index(fields=['employee', 'state'], name='conv_idp_employee'),
+            model_name="developmentplan",
+            index=models.Index(fields=["employee", "state"], name="conv_idp_employee"),
         ),
         migrations.AddIndex(
-            model_name='feedbackrequest',
-            index=models.Index(fields=['rater', 'state', '-created_at'], name='conv_request_inbox'),
+            model_name="feedbackrequest",
+            index=models.Index(fields=["rater", "state", "-created_at"], name="conv_request_inbox"),
         ),
         migrations.AddIndex(
-            model_name='feedback',
-            index=models.Index(fields=['recipient', '-created_at', '-id'], name='conv_feedback_recipient'),
+            model_name="feedback",
+            index=models.Index(fields=["recipient", "-created_at", "-id"], name="conv_feedback_recipient"),
         ),
         migrations.AddIndex(
-            model_name='feedback',
-            index=models.Index(fields=['giver', '-created_at', '-id'], name='conv_feedback_giver'),
+            model_name="feedback",
+            index=models.Index(fields=["giver", "-created_at", "-id"], name="conv_feedback_giver"),
         ),
         migrations.AddIndex(
-            model_name='feedback',
-            index=models.Index(fields=['visibility', '-created_at', '-id'], name='conv_feedback_wall'),
+            model_name="feedback",
+            index=models.Index(fields=["visibility", "-created_at", "-id"], name="conv_feedback_wall"),
         ),
         migrations.AddConstraint(
-            model_name='feedback',
-            constraint=models.CheckConstraint(condition=models.Q(('giver', models.F('recipient')), _negated=True), name='conv_feedback_not_self'),
+            model_name="feedback",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("giver", models.F("recipient")), _negated=True), name="conv_feedback_not_self"
+            ),
         ),
         migrations.AddIndex(
-            model_name='improvementplan',
-            index=models.Index(fields=['employee', 'state'], name='conv_pip_employee'),
+            model_name="improvementplan",
+            index=models.Index(fields=["employee", "state"], name="conv_pip_employee"),
         ),
         migrations.AddConstraint(
-            model_name='improvementplan',
-            constraint=models.CheckConstraint(condition=models.Q(('ends_on__gte', models.F('starts_on'))), name='conv_pip_dates'),
+            model_name="improvementplan",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("ends_on__gte", models.F("starts_on"))), name="conv_pip_dates"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='oneonone',
-            constraint=models.CheckConstraint(condition=models.Q(('first', models.F('second')), _negated=True), name='conv_one_on_one_two_people'),
+            model_name="oneonone",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("first", models.F("second")), _negated=True), name="conv_one_on_one_two_people"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='oneonone',
-            constraint=models.UniqueConstraint(fields=('first', 'second'), name='conv_one_on_one_once'),
+            model_name="oneonone",
+            constraint=models.UniqueConstraint(fields=("first", "second"), name="conv_one_on_one_once"),
         ),
         migrations.AddIndex(
-            model_name='meeting',
-            index=models.Index(fields=['series', '-held_on', '-id'], name='conv_meeting_series'),
+            model_name="meeting",
+            index=models.Index(fields=["series", "-held_on", "-id"], name="conv_meeting_series"),
         ),
         migrations.AddIndex(
-            model_name='actionitem',
-            index=models.Index(fields=['series', 'done_at', 'id'], name='conv_action_open'),
+            model_name="actionitem",
+            index=models.Index(fields=["series", "done_at", "id"], name="conv_action_open"),
         ),
         migrations.AddIndex(
-            model_name='actionitem',
-            index=models.Index(fields=['owner', 'done_at', 'due_on'], name='conv_action_owner'),
+            model_name="actionitem",
+            index=models.Index(fields=["owner", "done_at", "due_on"], name="conv_action_owner"),
         ),
         migrations.AddConstraint(
-            model_name='privatenote',
-            constraint=models.UniqueConstraint(fields=('meeting', 'author'), name='conv_private_note_once'),
+            model_name="privatenote",
+            constraint=models.UniqueConstraint(fields=("meeting", "author"), name="conv_private_note_once"),
         ),
     ]
