@@ -15,5 +15,7 @@ urlpatterns = [
     path("goals/", include("jixiao.goals.urls")),
     path("reviews/", include("jixiao.reviews.urls")),
     path("conversations/", include("jixiao.conversations.urls")),
+    path("calibration/", include("jixiao.calibration.urls")),
+    path("appeals/", include("jixiao.appeals.urls")),
     path("", include("jixiao.core.urls")),
 ]

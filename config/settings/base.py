@@ -39,7 +39,9 @@ INSTALLED_APPS = [
     "jixiao.org",
     "jixiao.goals",
     "jixiao.reviews",
+    "jixiao.calibration",
     "jixiao.conversations",
+    "jixiao.appeals",
 ]
 
 MIDDLEWARE = [

@@ -89,6 +89,7 @@ ACTION_LABELS: dict[str, Promise] = {
     "review.reassign": _("Reviewer reassigned"),
     "review.release": _("Review result released"),
     "review.rescore": _("Review score recomputed"),
+    "review.result_change": _("Review result changed (calibration or appeal)"),
     "review.acknowledge": _("Review result acknowledged"),
     "review.disagree": _("Disagreement with a review result"),
     "review.nudge": _("Reminder sent"),
@@ -126,6 +127,9 @@ ACTION_LABELS: dict[str, Promise] = {
     "pip.pdf": _("Improvement plan downloaded as PDF"),
     # 1:1 meetings (note texts are never recorded)
     "one_on_one.start": _("1:1 started"),
+    "one_on_one.archive": _("1:1 archived"),
+    "one_on_one.restore": _("1:1 restored"),
+    "meeting.cancel": _("1:1 meeting cancelled"),
     "meeting.schedule": _("1:1 meeting planned"),
     "meeting.complete": _("1:1 meeting held"),
     "meeting.notes": _("1:1 shared notes saved"),

@@ -147,15 +147,23 @@ def review_breakdown(
     manager: Mapping[str, Any] | None,
     self_answers: Mapping[str, Any] | None,
     feedback: Sequence[Any] = (),
+    corrections: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Every section's score and the final score and band, as the JSON stored on the review.
 
     `manager` is None until the manager submits (then nothing is scored yet); `self_answers` is None
-    when there is no submitted self review (the manager's ratings then stand alone). To score many
+    when there is no submitted self review (the manager's ratings then stand alone). `corrections` are
+    section scores corrected on appeal ({"s1": {"score": "3.5", "reason": "…"}}, Review.corrections): they
+    replace the computed score, which the section keeps as `corrected_from` beside the reason. To score many
     reviews of one cycle, build one Scorer and call it for each.
     """
     return Scorer(snapshot).score(
-        model_key=model_key, auto_items=auto_items, manager=manager, self_answers=self_answers, feedback=feedback
+        model_key=model_key,
+        auto_items=auto_items,
+        manager=manager,
+        self_answers=self_answers,
+        feedback=feedback,
+        corrections=corrections,
     )
 
 
@@ -234,6 +242,7 @@ class Scorer:
         manager: Mapping[str, Any] | None,
         self_answers: Mapping[str, Any] | None,
         feedback: Sequence[Any] = (),
+        corrections: Mapping[str, Any] | None = None,
     ) -> dict[str, Any]:
         """`feedback`: the submitted 360 responses of peers, reports and customers (feedback.Response)."""
         sections_out: list[dict[str, Any]] = []
@@ -274,6 +283,11 @@ class Scorer:
             else:
                 sections_out.append(out | {"weight": "0", "effective_weight": "0", "score": None, "contribution": "0"})
                 continue
+            correction = (corrections or {}).get(key)
+            if correction and manager is not None and dec(correction.get("score")) is not None:
+                out["corrected_from"] = None if score is None else str(score)
+                out["correction_reason"] = str(correction.get("reason", ""))
+                score = dec(correction.get("score"))
             inputs.append(scoring.SectionInput(key, weight, score, required))
             sections_out.append(out)
         if manager is None:

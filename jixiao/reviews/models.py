@@ -289,13 +289,14 @@ class TemplateQuestion(models.Model):
 
 
 class PhaseKind(models.TextChoices):
-    """Phases in their fixed order; a cycle uses a subset. Issue 7 adds calibration."""
+    """Phases in their fixed order; a cycle uses a subset (calibration is optional, like skip-level approval)."""
 
     PEER_SELECTION = "peer_selection", _("Peer selection")
     SELF = "self", _("Self review")
     FEEDBACK = "feedback", _("360° feedback")
     MANAGER = "manager", _("Manager review")
     SKIP_LEVEL = "skip_level", _("Skip-level approval")
+    CALIBRATION = "calibration", _("Calibration")
     RELEASE = "release", _("Release")
     ACKNOWLEDGEMENT = "acknowledgement", _("Acknowledgement")
 
@@ -306,6 +307,7 @@ PHASE_ORDER: tuple[str, ...] = (
     PhaseKind.FEEDBACK,
     PhaseKind.MANAGER,
     PhaseKind.SKIP_LEVEL,
+    PhaseKind.CALIBRATION,
     PhaseKind.RELEASE,
     PhaseKind.ACKNOWLEDGEMENT,
 )
@@ -344,6 +346,11 @@ class Cycle(TimeStampedModel):
     comment_k = models.PositiveSmallIntegerField(_("smallest group whose comments are shown"), default=3)
     confidential = models.BooleanField(_("confidential rather than anonymous"), default=False)
     rater_load_limit = models.PositiveSmallIntegerField(_("requests per rater before a warning"), default=8)
+    # Calibration and appeals (issue 7, decision 0011): a calibration phase between approval and release;
+    # employees may appeal for `appeal_days` after release (0: no appeals), HR answers within `appeal_sla_days`.
+    calibration = models.BooleanField(_("calibration"), default=False)
+    appeal_days = models.PositiveSmallIntegerField(_("days to appeal after release"), default=14)
+    appeal_sla_days = models.PositiveSmallIntegerField(_("days to answer an appeal"), default=10)
     # Participants: {"departments": [ids], "levels": [str], "hired_before": "YYYY-MM-DD"|null, "exclude": [ids]}
     filters = models.JSONField(_("participants"), default=dict, blank=True)
     # The frozen copy of template, scale, competencies and attainment table (see services.cycle_snapshot).
@@ -420,6 +427,10 @@ class Review(models.Model):
         ACKNOWLEDGED = "acknowledged", _("Acknowledged")
         DISAGREED = "disagreed", _("Disagreed")
 
+    class OverrideSource(models.TextChoices):
+        CALIBRATION = "calibration", _("Calibration")
+        APPEAL = "appeal", _("Appeal")
+
     cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="reviews")
     reviewee = models.ForeignKey(Employee, on_delete=models.PROTECT, related_name="reviews")
     # The reporting line at launch; HR may reassign (audited). Never follows later org changes silently.
@@ -432,8 +443,17 @@ class Review(models.Model):
     # KPI and goal items as scored when the manager submitted: [{"kind", "id", "title", "weight", "attainment"}].
     auto_items = models.JSONField(default=list, blank=True)
     final_score = models.DecimalField(null=True, blank=True, max_digits=5, decimal_places=2)
+    # `band` is the rating the reviewee reads: the score's band (also kept in breakdown["band"]) unless
+    # calibration or an appeal set `band_override`, with the reason she reads (never who argued for it).
     band = models.CharField(max_length=8, blank=True, default="")
     breakdown = models.JSONField(default=dict, blank=True)
+    band_override = models.CharField(max_length=8, blank=True, default="")
+    override_source = models.CharField(max_length=16, choices=OverrideSource.choices, blank=True, default="")
+    override_reason = models.TextField(blank=True, default="")
+    # Section scores corrected on appeal: {"s1": {"score": "3.5", "reason": "…"}}; scoring applies them last.
+    corrections = models.JSONField(default=dict, blank=True)
+    # True while the review sits in an open calibration session: release leaves it out until the session closes.
+    calibration_hold = models.BooleanField(default=False)
     released_at = models.DateTimeField(null=True, blank=True)
     acknowledged_at = models.DateTimeField(null=True, blank=True)
     acknowledgement_comment = models.TextField(blank=True, default="")

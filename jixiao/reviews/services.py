@@ -119,6 +119,7 @@ ACTION_LABELS = {
 # ---- the review state machine -------------------------------------------------------------------
 
 MAX_K = 50  # a threshold above any group a cycle could have would hide every 360 result
+MAX_APPEAL_DAYS = 90
 
 S = Review.State
 TRANSITIONS: dict[tuple[str, str], str] = {
@@ -142,10 +143,11 @@ ACTION_PHASES: dict[str, tuple[str, ...]] = {
         PhaseKind.FEEDBACK,
         PhaseKind.MANAGER,
         PhaseKind.SKIP_LEVEL,
+        PhaseKind.CALIBRATION,
     ),
-    "manager_submit": (PhaseKind.MANAGER, PhaseKind.SKIP_LEVEL),
-    "skip_approve": (PhaseKind.MANAGER, PhaseKind.SKIP_LEVEL),
-    "skip_return": (PhaseKind.MANAGER, PhaseKind.SKIP_LEVEL),
+    "manager_submit": (PhaseKind.MANAGER, PhaseKind.SKIP_LEVEL, PhaseKind.CALIBRATION),
+    "skip_approve": (PhaseKind.MANAGER, PhaseKind.SKIP_LEVEL, PhaseKind.CALIBRATION),
+    "skip_return": (PhaseKind.MANAGER, PhaseKind.SKIP_LEVEL, PhaseKind.CALIBRATION),
     "release": (PhaseKind.RELEASE, PhaseKind.ACKNOWLEDGEMENT),
     "acknowledge": (PhaseKind.RELEASE, PhaseKind.ACKNOWLEDGEMENT),
     "disagree": (PhaseKind.RELEASE, PhaseKind.ACKNOWLEDGEMENT),
@@ -311,14 +313,24 @@ class CycleInput:
     comment_k: int = 3
     confidential: bool = False
     rater_load_limit: int = 8
+    # Calibration and appeals (decision 0011). Calibration adds a phase, so it is fixed at launch; the appeal
+    # window and the time to answer may change later (HR extends a window for everyone, never for one person).
+    calibration: bool = False
+    appeal_days: int = 14
+    appeal_sla_days: int = 10
 
-    def feedback_settings(self) -> dict[str, Any]:
+    def frozen_settings(self) -> dict[str, Any]:
+        """Settings a launched cycle keeps."""
         return {
             "anonymity_k": self.anonymity_k,
             "comment_k": self.comment_k,
             "confidential": self.confidential,
             "rater_load_limit": self.rater_load_limit,
+            "calibration": self.calibration,
         }
+
+    def appeal_settings(self) -> dict[str, Any]:
+        return {"appeal_days": self.appeal_days, "appeal_sla_days": self.appeal_sla_days}
 
     def filters(self) -> dict[str, Any]:
         return {
@@ -346,6 +358,8 @@ def _check_cycle(actor: Any, data: CycleInput, *, cycle: Cycle | None) -> None:
     required = [PhaseKind.SELF, PhaseKind.MANAGER, PhaseKind.RELEASE, PhaseKind.ACKNOWLEDGEMENT]
     if data.skip_level:
         required.insert(2, PhaseKind.SKIP_LEVEL)
+    if data.calibration:
+        required.insert(required.index(PhaseKind.RELEASE), PhaseKind.CALIBRATION)
     has_360 = data.template.sections.filter(kind=SectionKind.FEEDBACK).exists()
     if has_360:
         # 360 feedback (decision 0009) brings both its phases: choosing peers, then collecting answers.
@@ -360,6 +374,10 @@ def _check_cycle(actor: Any, data: CycleInput, *, cycle: Cycle | None) -> None:
         errors["comment_k"] = [_("Between %(low)s and %(high)s.") % {"low": MIN_K, "high": MAX_K}]
     if not 1 <= data.rater_load_limit <= 100:
         errors["rater_load_limit"] = [_("Between %(low)s and %(high)s.") % {"low": 1, "high": 100}]
+    if not 0 <= data.appeal_days <= MAX_APPEAL_DAYS:
+        errors["appeal_days"] = [_("Between %(low)s and %(high)s.") % {"low": 0, "high": MAX_APPEAL_DAYS}]
+    if not 1 <= data.appeal_sla_days <= MAX_APPEAL_DAYS:
+        errors["appeal_sla_days"] = [_("Between %(low)s and %(high)s.") % {"low": 1, "high": MAX_APPEAL_DAYS}]
     previous: PhaseInput | None = None
     for phase in sorted(data.phases, key=lambda p: PHASE_ORDER.index(p.kind)):
         if phase.starts_on > phase.due_on:
@@ -397,6 +415,9 @@ def _cycle_facts(cycle: Cycle) -> dict[str, Any]:
         "comment_k": cycle.comment_k,
         "confidential": cycle.confidential,
         "rater_load_limit": cycle.rater_load_limit,
+        "calibration": cycle.calibration,
+        "appeal_days": cycle.appeal_days,
+        "appeal_sla_days": cycle.appeal_sla_days,
         "state": cycle.state,
         "phase": cycle.phase,
         "phases": [
@@ -420,7 +441,8 @@ def cycle_create(*, actor: Any, data: CycleInput) -> Cycle:
         skip_level=data.skip_level,
         filters=data.filters(),
         created_by=actor,
-        **data.feedback_settings(),
+        **data.frozen_settings(),
+        **data.appeal_settings(),
     )
     _write_phases(cycle, data.phases)
     record_event(actor=actor, action="cycle.create", target=cycle, after=_cycle_facts(cycle))
@@ -437,7 +459,7 @@ def cycle_update(*, actor: Any, cycle: Cycle, data: CycleInput, version: int) ->
             or data.period.pk != cycle.period_id
             or data.skip_level != cycle.skip_level
             or data.filters() != cycle.filters
-            or any(getattr(cycle, name) != value for name, value in data.feedback_settings().items())
+            or any(getattr(cycle, name) != value for name, value in data.frozen_settings().items())
         )
         if changed:
             raise DomainError(
@@ -454,7 +476,7 @@ def cycle_update(*, actor: Any, cycle: Cycle, data: CycleInput, version: int) ->
         data.skip_level,
         data.filters(),
     )
-    for name, value in data.feedback_settings().items():
+    for name, value in {**data.frozen_settings(), **data.appeal_settings()}.items():
         setattr(cycle, name, value)
     cycle.version = version + 1
     cycle.save(
@@ -466,7 +488,8 @@ def cycle_update(*, actor: Any, cycle: Cycle, data: CycleInput, version: int) ->
             "skip_level",
             "filters",
             "updated_at",
-            *list(data.feedback_settings()),
+            *list(data.frozen_settings()),
+            *list(data.appeal_settings()),
         ]
     )
     _write_phases(cycle, data.phases)
@@ -628,7 +651,9 @@ def cycle_launch_run(*, cycle_id: int, batch_size: int = 2000) -> LaunchResult:
     review_sql = (
         f"INSERT INTO {quote('reviews_review')} (cycle_id, reviewee_id, manager_id, skip_level_id, department_id, "  # noqa: S608
         "competency_model, state, auto_items, band, breakdown, acknowledgement_comment, created_at, updated_at, "
-        "version) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s) ON CONFLICT DO NOTHING"
+        "version, band_override, override_source, override_reason, corrections, calibration_hold) "
+        "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, '', '', '', '{}', FALSE) "
+        "ON CONFLICT DO NOTHING"
     )
     for start in range(0, len(rows), batch_size):
         batch = rows[start : start + batch_size]
@@ -856,6 +881,7 @@ def score_review(review: Review) -> dict[str, Any]:
         manager=manager,
         self_answers=_submitted_answers(review, EvaluationKind.SELF),
         feedback=feedback_responses(review),
+        corrections=review.corrections,
     )
 
 
@@ -947,11 +973,13 @@ def evaluation_save(
             # A review still at self review has no submitted self review: no need to look.
             self_answers=None if review.state == S.SELF_REVIEW else _submitted_answers(review, EvaluationKind.SELF),
             feedback=feedback_responses(review),
+            corrections=review.corrections,
         )
         review_updates.update(
             auto_items=review.auto_items,
             breakdown=result,
-            band=result["band"],
+            # A rating set in calibration or on appeal stands; the breakdown keeps the score's own band.
+            band=review.band_override or result["band"],
             final_score=None if result["final"] is None else Decimal(result["final"]),
         )
     update_row(Review, review.pk, review_updates)
@@ -1117,7 +1145,8 @@ def review_reassign(*, actor: Any, review: Review, kind: str, rater: Employee, r
 
 def _release_scope(actor: Any, cycle: Cycle, department: Department | None) -> QuerySet[Review]:
     ctx = actor_context(actor)
-    qs = Review.objects.filter(cycle=cycle, state=S.READY)
+    # Reviews in an open calibration session wait for it to close (decision 0011).
+    qs = Review.objects.filter(cycle=cycle, state=S.READY, calibration_hold=False)
     if department is not None:
         qs = qs.filter(department__path__startswith=department.path)
     if not ctx.is_admin:
@@ -1231,16 +1260,15 @@ def cycle_recompute(*, actor: Any, cycle: Cycle) -> int:
             for rid, pk, kind, raw in cursor.fetchall():
                 responses.setdefault(rid, []).append(fb.Response(pk, kind, _json(raw)))
         cursor.execute(
-            "SELECT id, competency_model, auto_items, final_score, band, breakdown FROM {} WHERE cycle_id = %s".format(  # noqa: S608
-                quote("reviews_review")
-            ),
+            "SELECT id, competency_model, auto_items, final_score, band, breakdown, band_override, corrections "  # noqa: S608
+            "FROM {} WHERE cycle_id = %s".format(quote("reviews_review")),
             [cycle.pk],
         )
         reviews = cursor.fetchall()
     scorer = bd.Scorer(cycle.snapshot)
     updates: list[tuple[Any, ...]] = []
     changes: list[Change] = []
-    for pk, model_key, items, old_final, old_band, old_breakdown in reviews:
+    for pk, model_key, items, old_final, old_band, old_breakdown, override, corrections in reviews:
         manager = answers.get((pk, EvaluationKind.MANAGER))
         if manager is None:
             continue
@@ -1252,22 +1280,24 @@ def cycle_recompute(*, actor: Any, cycle: Cycle) -> int:
                 manager=_json(manager),
                 self_answers=None if own is None else _json(own),
                 feedback=responses.get(pk, ()),
+                corrections=_json(corrections) or None,
             )
         except ScoringError:
             continue
         encoded = json.dumps(result)
         if (encoded == old_breakdown) if isinstance(old_breakdown, str) else (result == old_breakdown):
             continue
-        updates.append((result["final"], result["band"], encoded, pk))
+        band = override or result["band"]
+        updates.append((result["final"], band, encoded, pk))
         old = None if old_final is None else str(Decimal(str(old_final)).quantize(Decimal("0.01")))
-        if old != result["final"] or result["band"] != old_band:
+        if old != result["final"] or band != old_band:
             changes.append(
                 Change(
                     target=None,
                     target_type="reviews.review",
                     target_id=str(pk),
                     before={"final": old, "band": old_band},
-                    after={"final": result["final"], "band": result["band"]},
+                    after={"final": result["final"], "band": band},
                 )
             )
     quote = connection.ops.quote_name
