@@ -1,7 +1,8 @@
-"""Pages of calibration (issue 7, decision 0011)."""
+"""Pages of calibration (issue 7, decision 0011): sessions and 9-box (urls_sessions.py), bias (urls_bias.py)."""
 
-from django.urls import URLPattern, path
+from .urls_bias import urlpatterns as bias_urls
+from .urls_sessions import urlpatterns as session_urls
 
 app_name = "calibration"
 
-urlpatterns: list[URLPattern] = []
+urlpatterns = [*session_urls, *bias_urls]
