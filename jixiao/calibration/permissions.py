@@ -27,8 +27,9 @@ def session_for_user(user: Any, session_id: object, *, facilitator: bool = False
     """A session `user` sits in (facilitator: one she facilitates), with its cycle; 404 otherwise."""
     pk = parse_int(session_id)
     qs = sessions_visible_to(user)
-    if facilitator:
-        qs = qs.filter(participants__facilitator=True)
+    if facilitator and getattr(user, "is_authenticated", False):
+        # One filter() call: both conditions on the same participant row.
+        qs = CalibrationSession.objects.filter(participants__user=user, participants__facilitator=True)
     session = qs.filter(pk=pk).select_related("cycle", "department").first() if pk else None
     if session is None:
         raise access_denied(user, "calibration.calibrationsession", session_id, write=facilitator)
