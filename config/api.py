@@ -1,5 +1,6 @@
 """The REST API at /api/v1/: one NinjaAPI, one router per app."""
 
+from jixiao.conversations.api import router as conversations_router
 from jixiao.core.api import ActiveSessionAuth, JixiaoAPI, TokenAuth, install_error_handlers
 from jixiao.goals.api import kpi_router as goals_kpi_router
 from jixiao.goals.api import router as goals_router
@@ -27,3 +28,4 @@ api.add_router("/", goals_kpi_router)
 api.add_router("/", goals_company_router)
 api.add_router("/", goals_library_router)
 api.add_router("/reviews", reviews_router)
+api.add_router("/conversations", conversations_router)

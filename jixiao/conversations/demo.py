@@ -3,8 +3,9 @@
 seed_demo calls `conversations_seed_demo` right after the reviews demo. Around the demo `manager` and `employee`:
 
 - continuous feedback: praise and suggestions inside the manager's team, upward to the manager and across the
-  company, some public on the praise wall and tagged with company values (PRAISE); the demo `employee` has two
-  open requests for feedback in her inbox, answered one of her own and had one declined;
+  company, some public on the praise wall and tagged with company values (PRAISE), given over the last three
+  months; the demo `employee` has two open requests for feedback in her inbox, answered one of her own and had
+  one declined;
 - a 1:1 series between `manager` and `employee` (every two weeks): two meetings held, with shared notes and
   private notes, an action item done and one still open that carries over, and the next meeting upcoming with
   agenda items from both; a weekly 1:1 between `manager` and her own manager too;
@@ -20,11 +21,13 @@ A few dozen service calls (no per-person loop): the seed stays fast at any compa
 from __future__ import annotations
 
 import datetime as dt
+import random
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.db.models import Case, DateTimeField, Value, When
 from django.test.utils import override_settings
 from django.utils import timezone, translation
 
@@ -107,6 +110,7 @@ class _Seeder:
     def run(self) -> ConversationsSeedResult:
         self.feedback()
         self.requests()
+        self.spread_feedback()
         self.one_on_ones()
         self.improvement_plan()
         self.development_plans()
@@ -261,7 +265,39 @@ class _Seeder:
         self.result.feedback += 1
         services_feedback.feedback_request_decline(actor=self._user(team[3]), request=declined, reason=DECLINE_REASON)
 
+    def spread_feedback(self) -> None:
+        """Feedback given over the last three months, not all today: the wall and the evidence panel read real.
+
+        The services stamp every row with the moment it is written; one UPDATE then moves each to a working hour
+        of one of the last ~90 days. Answers to requests stay as they are: they come after this week's requests.
+        """
+        rng = random.Random(self.seed)  # noqa: S311 - demo data, not secrets
+        tz = timezone.get_current_timezone()
+        when: dict[int, dt.datetime] = {}
+        for pk in Feedback.objects.filter(request__isnull=True).order_by("pk").values_list("pk", flat=True):
+            day = self.today - dt.timedelta(days=rng.randint(1, 88))
+            when[pk] = dt.datetime.combine(day, dt.time(rng.randint(9, 18), rng.randint(0, 59)), tzinfo=tz)
+        if not when:
+            return
+        stamp = Case(*(When(pk=pk, then=Value(at)) for pk, at in when.items()), output_field=DateTimeField())
+        Feedback.objects.filter(pk__in=when).update(created_at=stamp, updated_at=stamp)
+
     # ---- 1:1s ----
+
+    @staticmethod
+    def _prepare(
+        meeting: Meeting, topics: tuple[tuple[User, str], ...], notes: tuple[User, str], private: tuple[User, str]
+    ) -> Meeting:
+        """A meeting's topics (by whom), its shared notes and one participant's private note."""
+        for author, text in topics:
+            services_meetings.agenda_item_add(actor=author, meeting=meeting, text=text)
+        writer, text = notes
+        meeting = services_meetings.meeting_notes_save(
+            actor=writer, meeting=meeting, text=text, version=meeting.version
+        )
+        author, text = private
+        services_meetings.private_note_save(actor=author, meeting=meeting, text=text, version=0)
+        return meeting
 
     def one_on_ones(self) -> None:
         """manager ↔ employee every two weeks: two meetings held, the next one in two days."""
@@ -271,18 +307,12 @@ class _Seeder:
         series = services_meetings.one_on_one_start(
             actor=mu, other=e, cadence=OneOnOne.Cadence.BIWEEKLY, title=SERIES_TITLE, held_on=first_day
         )
-        meeting = series.meetings.get()
         # The first meeting, four weeks ago.
-        services_meetings.agenda_item_add(actor=mu, meeting=meeting, text="第三季度目标的进展和风险")
-        services_meetings.agenda_item_add(actor=eu, meeting=meeting, text="想申请参加大客户谈判培训")
-        meeting = services_meetings.meeting_notes_save(
-            actor=mu,
-            meeting=meeting,
-            text="第三季度目标整体正常，远航物流续约有风险，需要提前准备方案。同意报名谈判技巧培训。",
-            version=meeting.version,
-        )
-        services_meetings.private_note_save(
-            actor=mu, meeting=meeting, text="她对大客户方向很有兴趣，可以考虑明年让她独立负责一个重点客户。", version=0
+        meeting = self._prepare(
+            series.meetings.get(),
+            topics=((mu, "第三季度目标的进展和风险"), (eu, "想申请参加大客户谈判培训")),
+            notes=(mu, "第三季度目标整体正常，远航物流续约有风险，需要提前准备方案。同意报名谈判技巧培训。"),
+            private=(mu, "她对大客户方向很有兴趣，可以考虑明年让她独立负责一个重点客户。"),
         )
         done = services_meetings.action_item_add(
             actor=mu, meeting=meeting, owner=e, text=DONE_ACTION, due_on=first_day + dt.timedelta(days=7)
@@ -294,17 +324,11 @@ class _Seeder:
         following = services_meetings.meeting_complete(actor=mu, meeting=meeting)
         assert following is not None
         # The second meeting, two weeks ago (the next date is moved back to when it was held).
-        second = services_meetings.meeting_schedule(actor=mu, series=series, held_on=first_day + dt.timedelta(days=14))
-        services_meetings.agenda_item_add(actor=eu, meeting=second, text="续约风险清单的进展")
-        services_meetings.agenda_item_add(actor=mu, meeting=second, text="下半年的个人发展计划")
-        second = services_meetings.meeting_notes_save(
-            actor=eu,
-            meeting=second,
-            text="风险清单完成了一半，剩下的客户下周访谈后补齐。个人发展计划先从谈判和数据分析两方面入手。",
-            version=second.version,
-        )
-        services_meetings.private_note_save(
-            actor=eu, meeting=second, text="下次问一下能不能参加华南区的联合投标项目。", version=0
+        second = self._prepare(
+            services_meetings.meeting_schedule(actor=mu, series=series, held_on=first_day + dt.timedelta(days=14)),
+            topics=((eu, "续约风险清单的进展"), (mu, "下半年的个人发展计划")),
+            notes=(eu, "风险清单完成了一半，剩下的客户下周访谈后补齐。个人发展计划先从谈判和数据分析两方面入手。"),
+            private=(eu, "下次问一下能不能参加华南区的联合投标项目。"),
         )
         upcoming = services_meetings.meeting_complete(actor=mu, meeting=second)
         assert upcoming is not None

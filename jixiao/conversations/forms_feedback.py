@@ -12,7 +12,6 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from jixiao.core.errors import DomainError
 from jixiao.goals.models import CompanyValue, Objective
 from jixiao.goals.selectors_kpi import localised
 from jixiao.org.models import Employee
@@ -28,17 +27,6 @@ VISIBILITY_HELP: dict[str, Any] = {
     Feedback.Visibility.MANAGER: _("She and her manager read it. Useful for reviews."),
     Feedback.Visibility.PUBLIC: _("Shown on the praise wall to everyone in the company. Praise only."),
 }
-
-
-def add_domain_errors(form: forms.Form, error: DomainError) -> None:
-    """Put a service's refusal beside the inputs it names; the rest on top of the form."""
-    placed = False
-    for name, messages in error.fields.items():
-        for message in messages:
-            form.add_error(name if name in form.fields else None, message)
-            placed = True
-    if not placed:
-        form.add_error(None, str(error.message))
 
 
 class GiveForm(forms.Form):

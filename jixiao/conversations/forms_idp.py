@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from jixiao.core.errors import DomainError
 
+from .forms_common import add_domain_errors
 from .models import DevelopmentAction, DevelopmentNeed
 from .services_idp import ACTION_MAX, COMMENT_MAX, NEED_MAX, TITLE_MAX
 
@@ -18,15 +19,7 @@ class VersionedForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 
     def add_domain_errors(self, exc: DomainError) -> None:
-        """Put a service's field errors beside their fields, the rest at the top."""
-        placed = False
-        for name, messages in exc.fields.items():
-            target = name if name in self.fields else None
-            for message in messages:
-                self.add_error(target, message)
-                placed = True
-        if not placed:
-            self.add_error(None, str(exc.message))
+        add_domain_errors(self, exc)
 
 
 class PlanCreateForm(forms.Form):

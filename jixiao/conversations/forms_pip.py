@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import secrets
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy
 from jixiao.core.errors import DomainError
 from jixiao.org.models import Employee
 
+from . import forms_common
 from .models import Checkpoint, Expectation, ImprovementPlan
 from .services_pip import OUTCOME_ACTIONS, STATE_LABELS, CheckpointInput, ExpectationInput
 
@@ -165,28 +166,27 @@ def checkpoint_inputs(rows: Sequence[Row]) -> list[CheckpointInput]:
     return result
 
 
+def place_row_error(rows: Mapping[str, list[Row]], name: str, found: list[str]) -> bool:
+    """Put the errors of a row's input ("expectations.2.measure") beside it; False when `name` is no row's."""
+    parts = name.split(".")
+    if len(parts) != 3 or parts[0] not in rows or not parts[1].isdigit() or int(parts[1]) >= len(rows[parts[0]]):
+        return False
+    rows[parts[0]][int(parts[1])].errors.setdefault(parts[2], []).extend(found)
+    return True
+
+
 def add_domain_errors(
     form: forms.Form, error: DomainError, *, expectations: list[Row], checkpoints: list[Row]
 ) -> dict[str, list[str]]:
     """Put each of the service's errors beside its field or row; return the section errors; the rest on top."""
     sections: dict[str, list[str]] = {}
-    for name, messages in (error.fields or {}).items():
-        if name in ("expectations", "checkpoints"):
-            sections.setdefault(name, []).extend(messages)
-            continue
-        parts = name.split(".")
-        if len(parts) == 3 and parts[0] in ("expectations", "checkpoints") and parts[1].isdigit():
-            rows = expectations if parts[0] == "expectations" else checkpoints
-            index = int(parts[1])
-            if index < len(rows):
-                rows[index].errors.setdefault(parts[2], []).extend(messages)
-                continue
-        if name in form.fields and not form.fields[name].disabled:
-            for message in messages:
-                form.add_error(name, message)
-        else:
-            for message in messages:
-                form.add_error(None, message)
-    if not error.fields:
-        form.add_error(None, str(error.message))
+    rows = {"expectations": expectations, "checkpoints": checkpoints}
+
+    def place(name: str, found: list[str]) -> bool:
+        if name in rows:
+            sections.setdefault(name, []).extend(found)
+            return True
+        return place_row_error(rows, name, found)
+
+    forms_common.add_domain_errors(form, error, place=place)
     return sections

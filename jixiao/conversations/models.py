@@ -224,6 +224,8 @@ class ImprovementPlan(TimeStampedModel):
     starts_on = models.DateField(_("starts"))
     ends_on = models.DateField(_("ends"))
     acknowledged_at = models.DateTimeField(_("acknowledged"), null=True, blank=True)
+    # When the end date was last pushed back: an extended plan comes back as `extended` when acknowledged.
+    extended_at = models.DateTimeField(_("extended"), null=True, blank=True)
     expectations_version = models.PositiveIntegerField(default=1)
     outcome = models.TextField(_("outcome"), blank=True, default="")
     version = models.PositiveIntegerField(default=1)

@@ -1,7 +1,7 @@
 """An improvement plan as a PDF, in the reader's language (decision 0010).
 
 It draws the plan page's model (selectors_pip.plan_page), reached through the same gate as the page, with the
-fpdf2 helpers and the embedded Noto Sans CJK font of the 360 report (jixiao/reviews/pdf.py).
+shared fpdf2 helpers and the embedded Noto Sans CJK font of jixiao/core/pdf.py (as the 360 report).
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jixiao.audit.services import record_event
-from jixiao.reviews.pdf import FONT, INK, MUTED, _document, _heading, _table, _text
+from jixiao.core.pdf import FONT, INK, MUTED, document, heading, table, text
 
 from .selectors_pip import PlanPage
 from .services_pip import state_label
@@ -23,7 +23,7 @@ def render_plan(page: PlanPage) -> bytes:
     plan = page.plan
     employee = plan.employee
     title = _("Improvement plan")
-    doc = _document(
+    doc = document(
         f"{title} · {employee.name}",
         _("Confidential · improvement plan of %(name)s · printed %(date)s")
         % {"name": employee.name, "date": timezone.localdate().isoformat()},
@@ -31,13 +31,13 @@ def render_plan(page: PlanPage) -> bytes:
     doc.set_font(FONT, size=18)
     doc.set_text_color(*INK)
     doc.multi_cell(0, 9, title, new_x="LMARGIN", new_y="NEXT")
-    _text(
+    text(
         doc,
         f"{employee} · {employee.department} · {state_label(plan.state)}",
         colour=MUTED,
         size=10.5,
     )
-    _text(
+    text(
         doc,
         _("From %(start)s to %(end)s · manager: %(manager)s · expectations version %(version)s")
         % {
@@ -50,37 +50,37 @@ def render_plan(page: PlanPage) -> bytes:
         size=9.5,
     )
     if plan.acknowledged_at:
-        _text(
+        text(
             doc,
             _("Acknowledged on %(date)s") % {"date": timezone.localtime(plan.acknowledged_at).date().isoformat()},
             colour=MUTED,
             size=9.5,
         )
-    _heading(doc, _("Gaps"))
-    _text(doc, plan.gaps)
-    _heading(doc, _("Expected results"))
+    heading(doc, _("Gaps"))
+    text(doc, plan.gaps)
+    heading(doc, _("Expected results"))
     rows = [[_("Expected result"), _("Measure")]]
     rows += [[e.text, e.measure] for e in page.expectations]
-    _table(doc, (95, 85), rows, ("LEFT", "LEFT"))
-    _heading(doc, _("Support given"))
-    _text(doc, plan.support or "—")
-    _heading(doc, _("Checkpoints"))
+    table(doc, (95, 85), rows, ("LEFT", "LEFT"))
+    heading(doc, _("Support given"))
+    text(doc, plan.support or "—")
+    heading(doc, _("Checkpoints"))
     for checkpoint in page.checkpoints:
         doc.ln(1)
-        _text(doc, f"{checkpoint.due_on.isoformat()} · {checkpoint.title}", size=10.5, height=5.6)
+        text(doc, f"{checkpoint.due_on.isoformat()} · {checkpoint.title}", size=10.5, height=5.6)
         notes = getattr(checkpoint, "note_rows", [])
         if not notes:
-            _text(doc, _("No progress notes yet."), colour=MUTED, size=9)
+            text(doc, _("No progress notes yet."), colour=MUTED, size=9)
         for note in notes:
             doc.set_x(doc.l_margin + 3)
-            _text(
+            text(
                 doc,
                 f"{note.author.name} · {timezone.localtime(note.created_at).date().isoformat()}: {note.text}",
                 size=9.5,
             )
     if plan.outcome:
-        _heading(doc, _("Outcome"))
-        _text(doc, f"{state_label(plan.state)} — {plan.outcome}")
+        heading(doc, _("Outcome"))
+        text(doc, f"{state_label(plan.state)} — {plan.outcome}")
     return bytes(doc.output())
 
 

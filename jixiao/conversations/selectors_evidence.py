@@ -15,8 +15,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.db.models import QuerySet
 from django.http import Http404
-from django.utils import timezone
 
 from jixiao.audit.services import access_denied
 from jixiao.goals.models import CheckIn, KPIActual, KPITarget, Objective
@@ -26,6 +26,7 @@ from jixiao.reviews.models import Review
 from jixiao.reviews.permissions import review_for_user
 from jixiao.reviews.selectors import reader_role
 
+from .scope import period_bounds
 from .selectors_feedback import feedback_received_in
 from .selectors_meetings import action_items_in
 from .selectors_pip import checkpoints_in
@@ -66,15 +67,6 @@ def review_for_evidence(user: Any, review_id: object) -> Review:
     return review
 
 
-def _bounds(start: dt.date, end: dt.date) -> tuple[dt.datetime, dt.datetime]:
-    """The period as [first moment, moment after the last day) in the site's time zone."""
-    tz = timezone.get_current_timezone()
-    return (
-        dt.datetime.combine(start, dt.time.min, tzinfo=tz),
-        dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, tzinfo=tz),
-    )
-
-
 def _take(rows: Sequence[Any]) -> Items:
     return Items(list(rows[:LIMIT]), len(rows) > LIMIT)
 
@@ -83,33 +75,34 @@ def _feedback(user: Any, employee: Employee, start: dt.date, end: dt.date) -> It
     return _take(feedback_received_in(user, employee, start, end, LIMIT + 1))
 
 
+def _newest(rows: QuerySet[Any], when: str) -> Items:
+    """The newest LIMIT rows by `when` (then id), and whether there are more: one query."""
+    return _take(list(rows.order_by(f"-{when}", "-pk")[: LIMIT + 1]))
+
+
 def _check_ins(user: Any, employee: Employee, since: dt.datetime, until: dt.datetime) -> Items:
-    rows = list(
+    return _newest(
         CheckIn.objects.filter(
             key_result__objective__employee=employee,
             # Narrowed to her objectives first: "every objective the reader sees" scanned 24k rows per request.
             key_result__objective__in=Objective.objects.visible_to(user).filter(employee=employee).values("pk"),
             created_at__gte=since,
             created_at__lt=until,
-        )
-        .select_related("key_result__objective")
-        .order_by("-created_at", "-pk")[: LIMIT + 1]
+        ).select_related("key_result__objective"),
+        "created_at",
     )
-    return _take(rows)
 
 
 def _actuals(user: Any, employee: Employee, start: dt.date, end: dt.date) -> Items:
-    rows = list(
+    return _newest(
         KPIActual.objects.filter(
             target__employee=employee,
             target__in=KPITarget.objects.visible_to(user).filter(employee=employee).values("pk"),
             measured_on__gte=start,
             measured_on__lte=end,
-        )
-        .select_related("target__indicator")
-        .order_by("-measured_on", "-pk")[: LIMIT + 1]
+        ).select_related("target__indicator"),
+        "measured_on",
     )
-    return _take(rows)
 
 
 def _action_items(user: Any, employee: Employee, start: dt.date, end: dt.date) -> Items:
@@ -128,7 +121,7 @@ def evidence_for(user: Any, review: Review) -> Evidence:
         raise Http404
     period = review.cycle.period
     start, end = period.start, period.end
-    since, until = _bounds(start, end)
+    since, until = period_bounds(start, end)
     employee = review.reviewee
     return Evidence(
         review=review,

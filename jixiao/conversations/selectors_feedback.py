@@ -26,13 +26,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet
-from django.utils import timezone
 
 from jixiao.goals.models import CompanyValue, Objective
 from jixiao.org.models import Employee, Status
 from jixiao.org.selectors import actor_context, directory
 
 from .models import Feedback, FeedbackRequest
+from .scope import period_bounds
 
 PAGE_SIZE = 20
 SEARCH_LIMIT = 10
@@ -167,9 +167,7 @@ def feedback_received_in(
     q = feedback_visibility_q(user)
     if q is None or limit <= 0 or end < start:
         return []
-    tz = timezone.get_current_timezone()
-    since = dt.datetime.combine(start, dt.time.min, tzinfo=tz)
-    until = dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
+    since, until = period_bounds(start, end)
     employee_id = employee.pk if isinstance(employee, Employee) else employee
     return list(
         Feedback.objects.filter(q, recipient_id=employee_id, created_at__gte=since, created_at__lt=until)

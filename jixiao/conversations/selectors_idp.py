@@ -22,6 +22,7 @@ from jixiao.reviews.selectors import RELEASED_STATES
 from jixiao.reviews.selectors_cycles import localised
 
 from .models import DevelopmentAction, DevelopmentNeed, DevelopmentPlan
+from .scope import below_q, hr_scope_q
 
 # ---- visibility ------------------------------------------------------------------------------------
 
@@ -33,12 +34,9 @@ def development_plan_visibility_q(user: Any) -> Q | None:
         return Q()
     if ctx.employee_id is None and not ctx.hr_paths:
         return None
-    q = Q(pk__in=[])
-    for path in ctx.hr_paths:
-        q |= Q(employee__department__path__startswith=path)
+    q = hr_scope_q(ctx) | below_q(ctx)
     if ctx.employee_id is not None:
         q |= Q(employee_id=ctx.employee_id)
-        q |= Q(employee__chain__startswith=ctx.employee_chain) & ~Q(employee_id=ctx.employee_id)
     return q
 
 
@@ -205,9 +203,10 @@ def team_plans(user: Any) -> TeamPage:
     ctx = actor_context(user)
     if ctx.employee_id is None:
         return TeamPage([], [])
-    below = Q(employee__chain__startswith=ctx.employee_chain) & ~Q(employee_id=ctx.employee_id)
     qs = _with_progress(
-        DevelopmentPlan.objects.filter(below, state=DevelopmentPlan.State.ACTIVE).select_related("employee__department")
+        DevelopmentPlan.objects.filter(below_q(ctx), state=DevelopmentPlan.State.ACTIVE).select_related(
+            "employee__department"
+        )
     ).order_by("employee__name", "employee_id", "-created_at", "-pk")
     open_plan = DevelopmentPlan.objects.filter(employee=OuterRef("pk"), state=DevelopmentPlan.State.ACTIVE)
     without = list(

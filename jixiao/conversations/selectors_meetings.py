@@ -25,6 +25,7 @@ from jixiao.org.selectors import actor_context
 
 from .models import ActionItem, AgendaItem, Meeting, OneOnOne, PrivateNote
 from .permissions import one_on_one_q
+from .scope import period_bounds
 
 PAST_PAGE = 10
 OPEN_ACTIONS_LIMIT = 200
@@ -50,8 +51,11 @@ def one_on_ones_of(user: Any) -> QuerySet[OneOnOne]:
     return OneOnOne.objects.none() if q is None else OneOnOne.objects.filter(q)
 
 
-def my_one_on_ones(user: Any) -> list[SeriesRow]:
-    """The reader's 1:1s (at most LIST_LIMIT), the soonest next meeting first (one query)."""
+def my_one_on_ones(user: Any, *, archived: bool = False) -> list[SeriesRow]:
+    """The reader's 1:1s (at most LIST_LIMIT), the soonest next meeting first (one query).
+
+    Archived series are left out unless `archived`; then they come after the others.
+    """
     me = actor_context(user).employee_id
     next_meeting = (
         Meeting.objects.filter(series=OuterRef("pk"), state=Meeting.State.UPCOMING)
@@ -65,15 +69,15 @@ def my_one_on_ones(user: Any) -> list[SeriesRow]:
         .annotate(n=Count("pk"))
         .values("n")
     )
+    series = one_on_ones_of(user) if archived else one_on_ones_of(user).filter(archived=False)
     rows = (
-        one_on_ones_of(user)
-        .filter(archived=False)
-        .select_related("first__department", "second__department")
+        series.select_related("first__department", "second__department")
         .annotate(
             next_on=Subquery(next_meeting),
             open_actions=Coalesce(Subquery(open_actions, output_field=IntegerField()), Value(0)),
         )
         .order_by(
+            "archived",
             Coalesce("next_on", Value(dt.date(9999, 12, 31))).asc(),
             "-updated_at",
             "-pk",
@@ -152,8 +156,11 @@ def parse_cursor(value: str | None) -> tuple[dt.date, int] | None:
 def past_meetings(
     series: OneOnOne, *, before: tuple[dt.date, int] | None, exclude: int | None = None
 ) -> tuple[list[Meeting], str]:
-    """Held meetings of the series, newest first, a page at a time by keyset on (held_on, id) (one query)."""
-    qs = Meeting.objects.filter(series=series, state=Meeting.State.DONE)
+    """Held (and cancelled) meetings of the series, newest first, a page at a time by keyset on (held_on, id).
+
+    One query. A cancelled meeting stays in the history, marked as such.
+    """
+    qs = Meeting.objects.filter(series=series, state__in=(Meeting.State.DONE, Meeting.State.CANCELLED))
     if before is not None:
         day, pk = before
         qs = qs.filter(Q(held_on__lt=day) | Q(held_on=day, pk__lt=pk))
@@ -223,7 +230,7 @@ def one_on_one_page(
         past_more=more,
         reports=reports,
     )
-    if is_current:
+    if is_current and not series.archived:
         page.suggestions = suggested_agenda(user=user, page=page)
     return page
 
@@ -297,9 +304,7 @@ def action_items_in(
     q = one_on_one_q(user)
     if q is None:
         return []
-    tz = timezone.get_current_timezone()
-    since = dt.datetime.combine(start, dt.time.min, tzinfo=tz)
-    until = dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
+    since, until = period_bounds(start, end)
     return list(
         ActionItem.objects.filter(owner_id=employee_id, series__in=OneOnOne.objects.filter(q).values("pk"))
         .filter(Q(created_at__gte=since, created_at__lt=until) | Q(due_on__gte=start, due_on__lte=end))

@@ -21,6 +21,7 @@ from jixiao.org.models import Employee, Status
 from jixiao.org.selectors import ActorContext, actor_context
 
 from .models import Checkpoint, CheckpointNote, Expectation, ImprovementPlan
+from .scope import below_q, hr_scope_q
 from .services_pip import (
     CLOSED_STATES,
     LOCKED_STATES,
@@ -41,15 +42,13 @@ def improvement_plan_q(user: Any) -> Q | None:
         return Q()
     if ctx.employee_id is None and not ctx.hr_paths:
         return None
-    q = Q(pk__in=[])
-    for path in ctx.hr_paths:
-        q |= Q(employee__department__path__startswith=path)
+    q = hr_scope_q(ctx)
     if ctx.employee_id is not None:
         me = ctx.employee_id
         # HR reading her own plan reads it as the employee (not the draft being prepared about her).
         q &= ~Q(employee_id=me)
         q |= Q(employee_id=me) & ~Q(state=S.DRAFT)
-        q |= Q(employee__chain__startswith=ctx.employee_chain) & ~Q(employee_id=me)
+        q |= below_q(ctx)
     return q
 
 
@@ -201,7 +200,7 @@ def team_plans(*, user: Any, before: str = "") -> PlanList:
     ctx = actor_context(user)
     if ctx.employee_id is None:
         return PlanList(rows=[], next_before=None)
-    qs = visible_to(user).filter(employee__chain__startswith=ctx.employee_chain).exclude(employee_id=ctx.employee_id)
+    qs = visible_to(user).filter(below_q(ctx))
     return _listing(qs, before=before)
 
 
@@ -210,10 +209,7 @@ def hr_plans(*, user: Any, before: str = "", state: str = "") -> PlanList:
     ctx = actor_context(user)
     if not (ctx.is_hr or ctx.is_admin):
         return PlanList(rows=[], next_before=None)
-    q = Q() if ctx.is_admin else Q(pk__in=[])
-    for path in ctx.hr_paths:
-        q |= Q(employee__department__path__startswith=path)
-    qs = ImprovementPlan.objects.filter(q)
+    qs = ImprovementPlan.objects.filter(Q() if ctx.is_admin else hr_scope_q(ctx))
     if ctx.employee_id is not None:
         qs = qs.exclude(employee_id=ctx.employee_id)
     if state in S.values:
@@ -227,10 +223,7 @@ def candidates(*, user: Any, limit: int = 500) -> list[Employee]:
     q = Q(pk__in=[])
     if ctx.employee_id is not None:
         q |= Q(manager_id=ctx.employee_id)
-    if ctx.is_admin:
-        q = Q()
-    for path in ctx.hr_paths:
-        q |= Q(department__path__startswith=path)
+    q = Q() if ctx.is_admin else q | hr_scope_q(ctx, "department")
     qs = Employee.objects.filter(q).exclude(status=Status.LEFT).exclude(manager__isnull=True)
     if ctx.employee_id is not None:
         qs = qs.exclude(pk=ctx.employee_id)

@@ -58,8 +58,10 @@ def _scope(plan: DevelopmentPlan) -> str:
     return plan.employee.department.path if plan.employee.department_id else ""
 
 
-def _audit(actor: Any, event: str, plan: DevelopmentPlan, **after: Any) -> None:
-    record_event(actor=actor, action=event, target=plan, scope_path=_scope(plan), after=after or None)
+def _audit(
+    actor: Any, event: str, plan: DevelopmentPlan, *, before: dict[str, Any] | None = None, **after: Any
+) -> None:
+    record_event(actor=actor, action=event, target=plan, scope_path=_scope(plan), before=before, after=after or None)
 
 
 # ---- plans -----------------------------------------------------------------------------------------
@@ -114,14 +116,7 @@ def development_plan_comment(*, actor: Any, plan: DevelopmentPlan, text: str, ve
     _bump(plan, version)
     setattr(plan, column, clean)
     DevelopmentPlan.objects.filter(pk=plan.pk).update(**{column: clean})
-    record_event(
-        actor=actor,
-        action="idp.comment",
-        target=plan,
-        scope_path=_scope(plan),
-        before={column: before},
-        after={column: clean},
-    )
+    _audit(actor, "idp.comment", plan, before={column: before}, **{column: clean})
     return plan
 
 
@@ -166,14 +161,7 @@ def development_need_update(*, actor: Any, plan: DevelopmentPlan, need_id: objec
     _bump(plan, version)
     before = need.text
     DevelopmentNeed.objects.filter(pk=need.pk).update(text=clean)
-    record_event(
-        actor=actor,
-        action="idp.need_update",
-        target=plan,
-        scope_path=_scope(plan),
-        before={"need": need.pk, "text": before},
-        after={"need": need.pk, "text": clean},
-    )
+    _audit(actor, "idp.need_update", plan, before={"need": need.pk, "text": before}, need=need.pk, text=clean)
 
 
 @transaction.atomic
@@ -183,13 +171,7 @@ def development_need_remove(*, actor: Any, plan: DevelopmentPlan, need_id: objec
     need = _need_of(plan, need_id)
     _bump(plan, version)
     need.delete()
-    record_event(
-        actor=actor,
-        action="idp.need_remove",
-        target=plan,
-        scope_path=_scope(plan),
-        before={"need": need_id, "text": need.text},
-    )
+    _audit(actor, "idp.need_remove", plan, before={"need": need_id, "text": need.text})
 
 
 # ---- actions ---------------------------------------------------------------------------------------
@@ -264,12 +246,12 @@ def development_action_update(
     before = action.status
     action.status = status
     action.save(update_fields=["status", "updated_at"])
-    record_event(
-        actor=actor,
-        action="idp.action_status",
-        target=plan,
-        scope_path=_scope(plan),
+    _audit(
+        actor,
+        "idp.action_status",
+        plan,
         before={"action": action.pk, "status": before},
-        after={"action": action.pk, "status": status},
+        action=action.pk,
+        status=status,
     )
     return action

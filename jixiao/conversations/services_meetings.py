@@ -43,12 +43,15 @@ def _me(actor: Any) -> int:
     return employee_id
 
 
-def _participant(actor: Any, series: OneOnOne) -> int:
-    """The actor's employee id if she is one of the two participants; "not found" otherwise."""
+def _participant(actor: Any, series: OneOnOne, *, archived_too: bool = False) -> int:
+    """The actor's employee id if she is one of the two participants; "not found" otherwise.
+
+    An archived series changes no more (only `one_on_one_restore` passes `archived_too`).
+    """
     me = _me(actor)
     if me not in (series.first_id, series.second_id):
         raise NotFound(_("1:1 not found."))
-    if series.archived:
+    if series.archived and not archived_too:
         raise DomainError(_("This 1:1 is archived: it can no longer change."), code="archived")
     return me
 
@@ -102,6 +105,14 @@ def _upcoming(series: OneOnOne) -> Meeting | None:
     return series.meetings.filter(state=Meeting.State.UPCOMING).order_by("held_on", "pk").first()
 
 
+def _take_cancelled_topics(series: OneOnOne, meeting: Meeting) -> int:
+    """Move the topics still on the series' cancelled meetings to `meeting`, after its own; how many moved."""
+    last = AgendaItem.objects.filter(meeting=meeting).aggregate(last=Max("order"))["last"] or 0
+    return AgendaItem.objects.filter(meeting__series=series, meeting__state=Meeting.State.CANCELLED).update(
+        meeting=meeting, order=F("order") + last, updated_at=timezone.now()
+    )
+
+
 # ---- series and meetings ------------------------------------------------------------------------------
 
 
@@ -124,8 +135,7 @@ def one_on_one_start(
     existing = OneOnOne.objects.filter(Q(first_id=me, second=other) | Q(first=other, second_id=me)).first()
     if existing is not None:
         if existing.archived:
-            OneOnOne.objects.filter(pk=existing.pk).update(archived=False, updated_at=timezone.now())
-            existing.archived = False
+            _set_archived(actor, existing, False)
         return existing
     # The lower id first: the unique (first, second) constraint then holds one series per pair.
     low, high = sorted((me, other.pk))
@@ -146,6 +156,35 @@ def one_on_one_start(
     return series
 
 
+def _set_archived(actor: Any, series: OneOnOne, archived: bool) -> OneOnOne:
+    _participant(actor, series, archived_too=True)
+    if series.archived == archived:
+        message = _("This 1:1 is already archived.") if archived else _("This 1:1 is not archived.")
+        raise DomainError(message, code="archived")
+    OneOnOne.objects.filter(pk=series.pk).update(archived=archived, updated_at=timezone.now())
+    series.archived = archived
+    record_event(
+        actor=actor,
+        action="one_on_one.archive" if archived else "one_on_one.restore",
+        target=series,
+        before={"archived": not archived},
+        after={"archived": archived},
+    )
+    return series
+
+
+@transaction.atomic
+def one_on_one_archive(*, actor: Any, series: OneOnOne) -> OneOnOne:
+    """Put a 1:1 away (either participant): it leaves the list and reads as it was; nothing in it changes."""
+    return _set_archived(actor, series, True)
+
+
+@transaction.atomic
+def one_on_one_restore(*, actor: Any, series: OneOnOne) -> OneOnOne:
+    """Bring an archived 1:1 back (either participant): it is on the list again and open to change."""
+    return _set_archived(actor, series, False)
+
+
 @transaction.atomic
 def meeting_schedule(*, actor: Any, series: OneOnOne, held_on: dt.date) -> Meeting:
     """Set the date of the next meeting: move the upcoming one, or plan one when there is none."""
@@ -160,6 +199,7 @@ def meeting_schedule(*, actor: Any, series: OneOnOne, held_on: dt.date) -> Meeti
     meeting = _upcoming(series)
     if meeting is None:
         meeting = Meeting.objects.create(series=series, held_on=held_on)
+        _take_cancelled_topics(series, meeting)
         before = None
     else:
         before = {"held_on": meeting.held_on}
@@ -196,6 +236,44 @@ def meeting_complete(*, actor: Any, meeting: Meeting) -> Meeting | None:
         action="meeting.complete",
         target=meeting,
         after={"held_on": meeting.held_on, "next": following.held_on if following else None},
+    )
+    return following
+
+
+@transaction.atomic
+def meeting_cancel(*, actor: Any, meeting: Meeting) -> Meeting | None:
+    """Call off an upcoming meeting (either participant); returns the next meeting, if any.
+
+    The next one is planned by the series' cadence (as when a meeting is held) and the cancelled meeting's
+    topics move to it, so nothing on the agenda is lost (without a rhythm they wait for the next meeting
+    planned by hand); open action items carry over as always.
+    """
+    series = meeting.series
+    _participant(actor, series)
+    cancelled = Meeting.objects.filter(pk=meeting.pk, state=Meeting.State.UPCOMING).update(
+        state=Meeting.State.CANCELLED, updated_at=timezone.now()
+    )
+    if not cancelled:
+        raise DomainError(_("Only an upcoming meeting can be cancelled."), code="meeting_closed")
+    meeting.state = Meeting.State.CANCELLED
+    following = _upcoming(series)
+    if following is None:
+        day = next_date(series.cadence, meeting.held_on, today=timezone.localdate())
+        if day is not None:
+            following = Meeting.objects.create(series=series, held_on=day)
+    moved = _take_cancelled_topics(series, following) if following is not None else 0
+    OneOnOne.objects.filter(pk=series.pk).update(updated_at=timezone.now())
+    record_event(
+        actor=actor,
+        action="meeting.cancel",
+        target=meeting,
+        before={"state": Meeting.State.UPCOMING},
+        after={
+            "state": Meeting.State.CANCELLED,
+            "held_on": meeting.held_on,
+            "next": following.held_on if following else None,
+            "topics_moved": moved,
+        },
     )
     return following
 

@@ -25,7 +25,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
-from jixiao.audit.models import AuditEvent
 from jixiao.audit.services import record_event
 from jixiao.core.errors import DomainError, StaleWrite
 from jixiao.core.notifications import Message, notify
@@ -132,6 +131,12 @@ def _clean(text: str) -> str:
     return (text or "").strip()
 
 
+def _check_fields(errors: dict[str, list[str]]) -> None:
+    """Refuse, with every field's problem, when there is any."""
+    if errors:
+        raise DomainError(_("Some fields need attention."), fields=errors)
+
+
 def _check_expectations(expectations: Sequence[ExpectationInput], errors: dict[str, list[str]]) -> None:
     if not expectations:
         errors.setdefault("expectations", []).append(_("Add at least one expected result, with its measure."))
@@ -181,8 +186,7 @@ def _check_plan(
                 _("Checkpoints fall within the plan: between %(start)s and %(end)s.")
                 % {"start": starts_on.isoformat(), "end": ends_on.isoformat()}
             )
-    if errors:
-        raise DomainError(_("Some fields need attention."), fields=errors)
+    _check_fields(errors)
 
 
 # ---- who may ---------------------------------------------------------------------------------------
@@ -221,9 +225,11 @@ def _claim(plan: ImprovementPlan, version: int | None) -> None:
     plan.version = expected + 1
 
 
-def _was_extended(plan: ImprovementPlan) -> bool:
-    # The audit log remembers extensions (the plan has no field for it): one indexed query.
-    return AuditEvent.objects.filter(target_type=TARGET_TYPE, target_id=str(plan.pk), action="pip.extend").exists()
+def _audit(
+    actor: Any, action: str, plan: ImprovementPlan, *, before: dict[str, Any] | None = None, after: dict[str, Any]
+) -> None:
+    """Record a change of the plan, readable by HR whose scope holds her department."""
+    record_event(actor=actor, action=action, target=plan, scope_path=_scope(plan), before=before, after=after)
 
 
 def _snapshot(plan: ImprovementPlan) -> dict[str, Any]:
@@ -320,11 +326,10 @@ def improvement_plan_create(
     )
     _write_expectations(plan, expectations)
     _write_checkpoints(plan, checkpoints)
-    record_event(
-        actor=actor,
-        action="pip.create",
-        target=plan,
-        scope_path=_scope(plan),
+    _audit(
+        actor,
+        "pip.create",
+        plan,
         after={
             **_snapshot(plan),
             "employee": employee.pk,
@@ -364,8 +369,7 @@ def improvement_plan_update(
             ]
         if starts_on != plan.starts_on or ends_on != plan.ends_on:
             errors["ends_on"] = [_("The dates are fixed while the plan is active. Use “Extend” for a later end.")]
-        if errors:
-            raise DomainError(_("Some fields need attention."), fields=errors)
+        _check_fields(errors)
         expectations = None
     _check_plan(gaps=gaps, starts_on=starts_on, ends_on=ends_on, expectations=expectations, checkpoints=checkpoints)
     _claim(plan, version)
@@ -376,11 +380,10 @@ def improvement_plan_update(
     if expectations is not None:
         _write_expectations(plan, expectations)
     _write_checkpoints(plan, checkpoints)
-    record_event(
-        actor=actor,
-        action="pip.update",
-        target=plan,
-        scope_path=_scope(plan),
+    _audit(
+        actor,
+        "pip.update",
+        plan,
         before=before,
         after={"gaps": plan.gaps, "support": plan.support, **_snapshot(plan), "checkpoints": len(checkpoints)},
     )
@@ -389,7 +392,7 @@ def improvement_plan_update(
 
 def _move(plan: ImprovementPlan, action: str, *, version: int | None) -> str:
     before = plan.state
-    target = next_state(plan.state, action, extended=action == "acknowledge" and _was_extended(plan))
+    target = next_state(plan.state, action, extended=plan.extended_at is not None)
     _claim(plan, version)
     plan.state = target
     return before
@@ -401,14 +404,7 @@ def improvement_plan_send(*, actor: Any, plan: ImprovementPlan, version: int | N
     _require_manage(actor, plan)
     before = _move(plan, "send", version=version)
     plan.save(update_fields=["state", "updated_at"])
-    record_event(
-        actor=actor,
-        action="pip.send",
-        target=plan,
-        scope_path=_scope(plan),
-        before={"state": before},
-        after=_snapshot(plan),
-    )
+    _audit(actor, "pip.send", plan, before={"state": before}, after=_snapshot(plan))
     _tell_employee(plan)
     return plan
 
@@ -438,14 +434,7 @@ def improvement_plan_acknowledge(*, actor: Any, plan: ImprovementPlan, version: 
     before = _move(plan, "acknowledge", version=version)
     plan.acknowledged_at = timezone.now()
     plan.save(update_fields=["state", "acknowledged_at", "updated_at"])
-    record_event(
-        actor=actor,
-        action="pip.acknowledge",
-        target=plan,
-        scope_path=_scope(plan),
-        before={"state": before},
-        after=_snapshot(plan),
-    )
+    _audit(actor, "pip.acknowledge", plan, before={"state": before}, after=_snapshot(plan))
     manager_id = plan.employee.manager_id
     manager = Employee.objects.select_related("user").filter(pk=manager_id).first() if manager_id else None
     if manager is not None and manager.user is not None and manager.user.is_active:
@@ -474,18 +463,17 @@ def improvement_plan_extend(
         errors["ends_on"] = [_("Choose an end date after %(date)s.") % {"date": plan.ends_on.isoformat()}]
     if not _clean(reason):
         errors["reason"] = [_("Say why the plan is extended.")]
-    if errors:
-        raise DomainError(_("Some fields need attention."), fields=errors)
+    _check_fields(errors)
     assert ends_on is not None
     old_end = plan.ends_on
     before = _move(plan, "extend", version=version)
     plan.ends_on = ends_on
-    plan.save(update_fields=["state", "ends_on", "updated_at"])
-    record_event(
-        actor=actor,
-        action="pip.extend",
-        target=plan,
-        scope_path=_scope(plan),
+    plan.extended_at = timezone.now()
+    plan.save(update_fields=["state", "ends_on", "extended_at", "updated_at"])
+    _audit(
+        actor,
+        "pip.extend",
+        plan,
         before={"state": before, "ends_on": old_end},
         after={**_snapshot(plan), "reason": _clean(reason)},
     )
@@ -502,8 +490,7 @@ def improvement_plan_change_expectations(
     next_state(plan.state, "change_expectations")
     errors: dict[str, list[str]] = {}
     _check_expectations(expectations, errors)
-    if errors:
-        raise DomainError(_("Some fields need attention."), fields=errors)
+    _check_fields(errors)
     if _same_expectations(plan, expectations):
         raise DomainError(_("Nothing changed in the expectations."), fields={"expectations": [_("Change one.")]})
     old = [{"text": e.text, "measure": e.measure} for e in plan.expectations.all()]
@@ -511,11 +498,10 @@ def improvement_plan_change_expectations(
     plan.expectations_version += 1
     plan.save(update_fields=["state", "expectations_version", "updated_at"])
     _write_expectations(plan, expectations)
-    record_event(
-        actor=actor,
-        action="pip.expectations",
-        target=plan,
-        scope_path=_scope(plan),
+    _audit(
+        actor,
+        "pip.expectations",
+        plan,
         before={"state": before, "expectations": old},
         after={
             **_snapshot(plan),
@@ -537,18 +523,11 @@ def improvement_plan_close(
         raise DomainError(_("Choose an outcome."), fields={"outcome": [_("Choose an outcome.")]})
     next_state(plan.state, action)
     if not _clean(text):
-        raise DomainError(_("Some fields need attention."), fields={"text": [_("Say why the plan closes this way.")]})
+        _check_fields({"text": [_("Say why the plan closes this way.")]})
     before = _move(plan, action, version=version)
     plan.outcome = _clean(text)
     plan.save(update_fields=["state", "outcome", "updated_at"])
-    record_event(
-        actor=actor,
-        action="pip.close",
-        target=plan,
-        scope_path=_scope(plan),
-        before={"state": before},
-        after={**_snapshot(plan), "outcome": plan.outcome},
-    )
+    _audit(actor, "pip.close", plan, before={"state": before}, after={**_snapshot(plan), "outcome": plan.outcome})
     return plan
 
 
@@ -563,14 +542,8 @@ def checkpoint_note_add(*, actor: Any, checkpoint: Checkpoint, text: str) -> Che
     if plan.state not in NOTE_STATES:
         raise refuse(plan.state, "note")
     if not _clean(text):
-        raise DomainError(_("Some fields need attention."), fields={"text": [_("Write the note first.")]})
+        _check_fields({"text": [_("Write the note first.")]})
     note = CheckpointNote.objects.create(checkpoint=checkpoint, author_id=me, text=_clean(text))
     ImprovementPlan.objects.filter(pk=plan.pk).update(updated_at=timezone.now())
-    record_event(
-        actor=actor,
-        action="pip.note",
-        target=plan,
-        scope_path=_scope(plan),
-        after={"checkpoint": checkpoint.pk, "note": note.pk, "text": note.text},
-    )
+    _audit(actor, "pip.note", plan, after={"checkpoint": checkpoint.pk, "note": note.pk, "text": note.text})
     return note

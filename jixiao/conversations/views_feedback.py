@@ -23,14 +23,12 @@ from jixiao.org.models import Employee
 from jixiao.org.selectors import actor_context
 
 from . import permissions, selectors_feedback, services_feedback
-from .forms_feedback import DeclineForm, GiveForm, RequestForm, add_domain_errors
-from .models import FeedbackRequest
+from .forms_common import add_domain_errors
+from .forms_feedback import DeclineForm, GiveForm, RequestForm
+from .models import Feedback, FeedbackRequest
+from .views_common import has_employee, is_htmx
 
 TABS = ("received", "given")
-
-
-def _is_htmx(request: AuthedRequest) -> bool:
-    return request.headers.get("HX-Request") == "true"
 
 
 @login_required
@@ -43,14 +41,14 @@ def home(request: AuthedRequest) -> HttpResponse:
     else:
         page = selectors_feedback.feedback_received(user=request.user, before=before)
     context = {"tab": tab, "page": page, "more_url": f"{reverse('conversations:feedback')}?tab={tab}&before="}
-    if _is_htmx(request) and before:
+    if is_htmx(request) and before:
         return render(request, "conversations/feedback/_rows.html", context)
     return render(
         request,
         "conversations/feedback/home.html",
         {
             **context,
-            "has_employee": actor_context(request.user).employee_id is not None,
+            "has_employee": has_employee(request),
             "open_requests": selectors_feedback.open_request_count(request.user),
         },
     )
@@ -62,10 +60,9 @@ def praise_wall(request: AuthedRequest) -> HttpResponse:
     before = request.GET.get("before")
     page = selectors_feedback.praise_wall(user=request.user, before=before)
     context = {"page": page, "more_url": f"{reverse('conversations:praise_wall')}?before=", "wall": True}
-    if _is_htmx(request) and before:
+    if is_htmx(request) and before:
         return render(request, "conversations/feedback/_rows.html", context)
-    has_employee = actor_context(request.user).employee_id is not None
-    return render(request, "conversations/feedback/wall.html", {**context, "has_employee": has_employee})
+    return render(request, "conversations/feedback/wall.html", {**context, "has_employee": has_employee(request)})
 
 
 @login_required
@@ -79,13 +76,33 @@ def _give_form(request: AuthedRequest, recipient: Employee | None, data: Any = N
     return GiveForm(data, values=selectors_feedback.company_values(), objectives=objectives)
 
 
+def _send(
+    request: AuthedRequest, form: GiveForm, recipient: Employee, ask: FeedbackRequest | None = None
+) -> Feedback | None:
+    """Give the feedback of a valid form (the answer to `ask`, if any); a refusal goes beside the fields (None)."""
+    try:
+        return services_feedback.feedback_give(
+            actor=request.user,
+            recipient=recipient,
+            kind=form.cleaned_data["kind"],
+            text=form.cleaned_data["text"],
+            visibility=form.cleaned_data["visibility"],
+            values=form.chosen_values(),
+            objective=form.chosen_objective(),
+            request=ask,
+        )
+    except DomainError as exc:
+        add_domain_errors(form, exc)
+        return None
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def give(request: AuthedRequest) -> HttpResponse:
     """Pick a colleague, then write praise or a suggestion; searching and picking never lose what was typed."""
     source = request.POST if request.method == "POST" else request.GET
     query = (source.get("q") or "").strip()[:100]
-    if _is_htmx(request) and request.method == "GET" and "q" in request.GET:
+    if is_htmx(request) and request.method == "GET" and "q" in request.GET:
         candidates = selectors_feedback.people_search(user=request.user, query=query)
         return render(request, "conversations/feedback/_candidates.html", {"query": query, "candidates": candidates})
     picked = source.get("pick")
@@ -101,22 +118,9 @@ def give(request: AuthedRequest) -> HttpResponse:
     if sending and form.is_valid():
         if recipient is None:
             form.add_error(None, _("Pick a colleague first."))
-        else:
-            try:
-                feedback = services_feedback.feedback_give(
-                    actor=request.user,
-                    recipient=recipient,
-                    kind=form.cleaned_data["kind"],
-                    text=form.cleaned_data["text"],
-                    visibility=form.cleaned_data["visibility"],
-                    values=form.chosen_values(),
-                    objective=form.chosen_objective(),
-                )
-            except DomainError as exc:
-                add_domain_errors(form, exc)
-            else:
-                messages.success(request, _("Your feedback is sent to %(name)s.") % {"name": recipient.name})
-                return redirect(reverse("conversations:feedback") + f"?tab=given#fb-{feedback.pk}")
+        elif (feedback := _send(request, form, recipient)) is not None:
+            messages.success(request, _("Your feedback is sent to %(name)s.") % {"name": recipient.name})
+            return redirect(reverse("conversations:feedback") + f"?tab=given#fb-{feedback.pk}")
     return _render_give(request, form, recipient, query, status=400 if sending else 200)
 
 
@@ -141,7 +145,7 @@ def _render_give(
             "candidates": candidates,
             "ask": ask,
             "upward": upward,
-            "has_employee": actor_context(request.user).employee_id is not None,
+            "has_employee": has_employee(request),
         },
         status=status,
     )
@@ -162,23 +166,9 @@ def answer(request: AuthedRequest, request_id: int) -> HttpResponse:
         return redirect("conversations:feedback_requests")
     recipient = ask.subject
     form = _give_form(request, recipient, request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services_feedback.feedback_give(
-                actor=request.user,
-                recipient=recipient,
-                kind=form.cleaned_data["kind"],
-                text=form.cleaned_data["text"],
-                visibility=form.cleaned_data["visibility"],
-                values=form.chosen_values(),
-                objective=form.chosen_objective(),
-                request=ask,
-            )
-        except DomainError as exc:
-            add_domain_errors(form, exc)
-        else:
-            messages.success(request, _("Thank you. %(name)s can read your answer.") % {"name": ask.requester.name})
-            return redirect("conversations:feedback_requests")
+    if request.method == "POST" and form.is_valid() and _send(request, form, recipient, ask) is not None:
+        messages.success(request, _("Thank you. %(name)s can read your answer.") % {"name": ask.requester.name})
+        return redirect("conversations:feedback_requests")
     status = 400 if request.method == "POST" else 200
     return _render_give(request, form, recipient, "", ask=ask, status=status)
 
@@ -212,7 +202,7 @@ def requests(request: AuthedRequest) -> HttpResponse:
         "conversations/feedback/requests.html",
         {
             "inbox": inbox,
-            "has_employee": actor_context(request.user).employee_id is not None,
+            "has_employee": has_employee(request),
             "more_url": f"{reverse('conversations:feedback_requests')}?before=",
         },
     )
@@ -226,7 +216,7 @@ def request_new(request: AuthedRequest) -> HttpResponse:
     subjects = selectors_feedback.subjects_for(request.user)
     source = request.POST if request.method == "POST" else request.GET
     query = (source.get("q") or "").strip()[:100]
-    if _is_htmx(request) and request.method == "GET" and "q" in request.GET:
+    if is_htmx(request) and request.method == "GET" and "q" in request.GET:
         chosen = [p for p in (parse_int(v) for v in request.GET.getlist("raters")) if p]
         candidates = selectors_feedback.people_search(user=request.user, query=query, exclude=tuple(chosen))
         return render(

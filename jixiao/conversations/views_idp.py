@@ -6,6 +6,7 @@ plan page with what was typed and the error beside its field.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -22,8 +23,9 @@ from jixiao.org.models import Employee
 from jixiao.org.selectors import actor_context
 
 from . import permissions, selectors_idp, services_idp
-from .forms_idp import ActionForm, CommentForm, NeedForm, PlanCreateForm, StatusForm
+from .forms_idp import ActionForm, CommentForm, NeedForm, PlanCreateForm, StatusForm, VersionedForm
 from .models import DevelopmentPlan
+from .views_common import has_employee
 
 
 def _plan_context(request: AuthedRequest, plan: DevelopmentPlan, **bound: Any) -> dict[str, Any]:
@@ -50,16 +52,65 @@ def _back(plan: DevelopmentPlan) -> HttpResponse:
     return redirect("conversations:idp_plan", plan.pk)
 
 
+def _save(
+    request: AuthedRequest,
+    plan: DevelopmentPlan,
+    form: VersionedForm,
+    name: str,
+    write: Callable[[dict[str, Any]], object],
+    done: str = "",
+) -> HttpResponse:
+    """A form of the plan page: valid input goes to the service and back to the plan; bad input or a refusal
+    re-renders the page with what was typed and the errors beside the fields (the form is `name` there)."""
+    if form.is_valid():
+        try:
+            write(form.cleaned_data)
+        except DomainError as exc:
+            form.add_domain_errors(exc)
+        else:
+            if done:
+                messages.success(request, done)
+            return _back(plan)
+    return _plan_page(request, plan, status=400, **{name: form})
+
+
+def _run(request: AuthedRequest, plan: DevelopmentPlan, write: Callable[[], object], done: str = "") -> HttpResponse:
+    """A button of the plan page: the service, then back to the plan; a refusal shows on top of the page."""
+    try:
+        write()
+    except DomainError as exc:
+        return _plan_page(request, plan, status=400, error=exc.message)
+    if done:
+        messages.success(request, done)
+    return _back(plan)
+
+
+def _run_form(
+    request: AuthedRequest,
+    plan: DevelopmentPlan,
+    form: VersionedForm,
+    invalid: str,
+    write: Callable[[dict[str, Any]], object],
+) -> HttpResponse:
+    """A small form of the plan page whose errors show on top of it (`invalid` when the input itself is bad)."""
+    if not form.is_valid():
+        return _plan_page(request, plan, status=400, error=invalid)
+    return _run(request, plan, lambda: write(form.cleaned_data))
+
+
+def _version(request: AuthedRequest) -> int:
+    return parse_int(request.POST.get("version")) or 0
+
+
 @login_required
 def idp_mine(request: AuthedRequest) -> HttpResponse:
     """My development plans, and a form to start one."""
-    ctx = actor_context(request.user)
     return render(
         request,
         "conversations/idp/mine.html",
         {
             "rows": selectors_idp.my_plans(request.user),
-            "has_employee": ctx.employee_id is not None,
+            "has_employee": has_employee(request),
             "form": PlanCreateForm(initial={"title": _("My development plan")}),
         },
     )
@@ -109,50 +160,42 @@ def idp_team(request: AuthedRequest) -> HttpResponse:
 @require_POST
 def idp_need_add(request: AuthedRequest, plan_id: int) -> HttpResponse:
     plan = permissions.development_plan_for_user(request.user, plan_id, write=True)
-    form = NeedForm(request.POST)
-    if form.is_valid():
-        try:
-            services_idp.development_need_add(
-                actor=request.user, plan=plan, text=form.cleaned_data["text"], version=form.cleaned_data["version"]
-            )
-        except DomainError as exc:
-            form.add_domain_errors(exc)
-        else:
-            return _back(plan)
-    return _plan_page(request, plan, status=400, need_form=form)
+    return _save(
+        request,
+        plan,
+        NeedForm(request.POST),
+        "need_form",
+        lambda data: services_idp.development_need_add(
+            actor=request.user, plan=plan, text=data["text"], version=data["version"]
+        ),
+    )
 
 
 @login_required
 @require_POST
 def idp_need_update(request: AuthedRequest, plan_id: int, need_id: int) -> HttpResponse:
     plan = permissions.development_plan_for_user(request.user, plan_id, write=True)
-    form = NeedForm(request.POST)
-    if form.is_valid():
-        try:
-            services_idp.development_need_update(
-                actor=request.user,
-                plan=plan,
-                need_id=need_id,
-                text=form.cleaned_data["text"],
-                version=form.cleaned_data["version"],
-            )
-        except DomainError as exc:
-            return _plan_page(request, plan, status=400, error=exc.message)
-        return _back(plan)
-    return _plan_page(request, plan, status=400, error=_("Write what you want to develop (up to 500 characters)."))
+    return _run_form(
+        request,
+        plan,
+        NeedForm(request.POST),
+        _("Write what you want to develop (up to 500 characters)."),
+        lambda data: services_idp.development_need_update(
+            actor=request.user, plan=plan, need_id=need_id, text=data["text"], version=data["version"]
+        ),
+    )
 
 
 @login_required
 @require_POST
 def idp_need_remove(request: AuthedRequest, plan_id: int, need_id: int) -> HttpResponse:
     plan = permissions.development_plan_for_user(request.user, plan_id, write=True)
-    try:
-        services_idp.development_need_remove(
-            actor=request.user, plan=plan, need_id=need_id, version=parse_int(request.POST.get("version")) or 0
-        )
-    except DomainError as exc:
-        return _plan_page(request, plan, status=400, error=exc.message)
-    return _back(plan)
+    version = _version(request)
+    return _run(
+        request,
+        plan,
+        lambda: services_idp.development_need_remove(actor=request.user, plan=plan, need_id=need_id, version=version),
+    )
 
 
 @login_required
@@ -160,73 +203,62 @@ def idp_need_remove(request: AuthedRequest, plan_id: int, need_id: int) -> HttpR
 def idp_action_add(request: AuthedRequest, plan_id: int) -> HttpResponse:
     plan = permissions.development_plan_for_user(request.user, plan_id, write=True)
     needs = selectors_idp.plan_page(request.user, plan).needs
-    form = ActionForm(request.POST, needs=needs)
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            services_idp.development_action_add(
-                actor=request.user,
-                plan=plan,
-                kind=data["kind"],
-                title=data["title"],
-                due_on=data["due_on"],
-                need_id=data["need"] or None,
-                version=data["version"],
-            )
-        except DomainError as exc:
-            form.add_domain_errors(exc)
-        else:
-            return _back(plan)
-    return _plan_page(request, plan, status=400, action_form=form)
+    return _save(
+        request,
+        plan,
+        ActionForm(request.POST, needs=needs),
+        "action_form",
+        lambda data: services_idp.development_action_add(
+            actor=request.user,
+            plan=plan,
+            kind=data["kind"],
+            title=data["title"],
+            due_on=data["due_on"],
+            need_id=data["need"] or None,
+            version=data["version"],
+        ),
+    )
 
 
 @login_required
 @require_POST
 def idp_action_status(request: AuthedRequest, plan_id: int, action_id: int) -> HttpResponse:
     plan = permissions.development_plan_for_user(request.user, plan_id, write=True)
-    form = StatusForm(request.POST)
-    if not form.is_valid():
-        return _plan_page(request, plan, status=400, error=_("Choose a status from the list."))
-    try:
-        services_idp.development_action_update(
-            actor=request.user,
-            plan=plan,
-            action_id=action_id,
-            status=form.cleaned_data["status"],
-            version=form.cleaned_data["version"],
-        )
-    except DomainError as exc:
-        return _plan_page(request, plan, status=400, error=exc.message)
-    return _back(plan)
+    return _run_form(
+        request,
+        plan,
+        StatusForm(request.POST),
+        _("Choose a status from the list."),
+        lambda data: services_idp.development_action_update(
+            actor=request.user, plan=plan, action_id=action_id, status=data["status"], version=data["version"]
+        ),
+    )
 
 
 @login_required
 @require_POST
 def idp_comment(request: AuthedRequest, plan_id: int) -> HttpResponse:
     plan = permissions.development_plan_for_user(request.user, plan_id, comment=True)
-    form = CommentForm(request.POST)
-    if form.is_valid():
-        try:
-            services_idp.development_plan_comment(
-                actor=request.user, plan=plan, text=form.cleaned_data["text"], version=form.cleaned_data["version"]
-            )
-        except DomainError as exc:
-            form.add_domain_errors(exc)
-        else:
-            messages.success(request, _("Your comment is saved."))
-            return _back(plan)
-    return _plan_page(request, plan, status=400, comment_form=form)
+    return _save(
+        request,
+        plan,
+        CommentForm(request.POST),
+        "comment_form",
+        lambda data: services_idp.development_plan_comment(
+            actor=request.user, plan=plan, text=data["text"], version=data["version"]
+        ),
+        _("Your comment is saved."),
+    )
 
 
 @login_required
 @require_POST
 def idp_close(request: AuthedRequest, plan_id: int) -> HttpResponse:
     plan = permissions.development_plan_for_user(request.user, plan_id, write=True)
-    try:
-        services_idp.development_plan_close(
-            actor=request.user, plan=plan, version=parse_int(request.POST.get("version")) or 0
-        )
-    except DomainError as exc:
-        return _plan_page(request, plan, status=400, error=exc.message)
-    messages.success(request, _("The plan is closed. It stays here to read."))
-    return _back(plan)
+    version = _version(request)
+    return _run(
+        request,
+        plan,
+        lambda: services_idp.development_plan_close(actor=request.user, plan=plan, version=version),
+        _("The plan is closed. It stays here to read."),
+    )

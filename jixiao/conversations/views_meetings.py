@@ -7,6 +7,7 @@ a message, or for the notes' autosave (htmx) the "Saved at hh:mm" status.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -21,10 +22,8 @@ from django.views.decorators.http import require_POST
 from jixiao.core.errors import DomainError, StaleWrite
 from jixiao.core.http import AuthedRequest
 from jixiao.goals.models import Objective
-from jixiao.org.models import Employee
-from jixiao.org.selectors import actor_context, directory
 
-from . import permissions, selectors_meetings, services_meetings
+from . import permissions, selectors_feedback, selectors_meetings, services_meetings
 from .forms_meetings import (
     ActionChangeForm,
     ActionForm,
@@ -36,23 +35,7 @@ from .forms_meetings import (
     StartForm,
 )
 from .models import Feedback, Meeting, OneOnOne
-
-PICKER_LIMIT = 10
-
-
-def _is_htmx(request: AuthedRequest) -> bool:
-    return request.headers.get("HX-Request") == "true"
-
-
-def _refused(request: AuthedRequest, exc: DomainError) -> None:
-    details = [m for messages_ in exc.fields.values() for m in messages_]
-    text = str(exc.message)
-    messages.error(request, text if not details else f"{text} ({' '.join(details)})")
-
-
-def _form_refused(request: AuthedRequest, form: Any) -> None:
-    errors = [str(e) for errs in form.errors.values() for e in errs]
-    messages.error(request, " ".join(errors) or _("Check what you entered."))
+from .views_common import attempt, flash_form_errors, has_employee, is_htmx, refusal_text
 
 
 def _series_url(series: OneOnOne, anchor: str = "") -> str:
@@ -66,41 +49,48 @@ def _meeting_url(meeting: Meeting, anchor: str = "") -> str:
     return reverse("conversations:meeting", args=[meeting.pk]) + (f"#{anchor}" if anchor else "")
 
 
+def _submit(
+    request: AuthedRequest, form: Any, target: str, write: Callable[[dict[str, Any]], object], done: str = ""
+) -> HttpResponse:
+    """A posted form: bad input or the service's refusal becomes an error message; either way back to `target`."""
+    if not form.is_valid():
+        flash_form_errors(request, form)
+    else:
+        attempt(request, lambda: write(form.cleaned_data), done)
+    return redirect(target)
+
+
 # ---- my 1:1s ------------------------------------------------------------------------------------------
 
 
 def _picker(request: AuthedRequest) -> dict[str, Any]:
     search = SearchForm(request.GET or None)
     query = search.cleaned_data["q"].strip() if search.is_valid() else ""
-    me = actor_context(request.user).employee_id
-    candidates: list[Employee] = []
-    if query and me is not None:
-        candidates = list(
-            directory(user=request.user, query=query).exclude(pk=me).order_by("name", "pk")[:PICKER_LIMIT]
-        )
+    candidates = selectors_feedback.people_search(user=request.user, query=query)
     return {"search": search, "query": query, "candidates": candidates, "start_form": StartForm()}
 
 
 @login_required
 def one_on_ones(request: AuthedRequest) -> HttpResponse:
-    """My 1:1s: each series with its next meeting and open action items; start one with a colleague."""
+    """My 1:1s: each series with its next meeting and open action items (archived ones on asking); start one."""
     if request.method == "POST":
         return _start(request)
     context = _picker(request)
-    if _is_htmx(request) and "q" in request.GET:
+    if is_htmx(request) and "q" in request.GET:
         return render(request, "conversations/meetings/_candidates.html", context)
-    has_employee = actor_context(request.user).employee_id is not None
-    rows = selectors_meetings.my_one_on_ones(request.user) if has_employee else []
-    return render(request, "conversations/meetings/list.html", {**context, "rows": rows, "has_employee": has_employee})
+    employee = has_employee(request)
+    archived = request.GET.get("archived") == "1"
+    rows = selectors_meetings.my_one_on_ones(request.user, archived=archived) if employee else []
+    return render(
+        request,
+        "conversations/meetings/list.html",
+        {**context, "rows": rows, "has_employee": employee, "show_archived": archived},
+    )
 
 
 def _start(request: AuthedRequest) -> HttpResponse:
     form = StartForm(request.POST)
-    other = (
-        Employee.objects.visible_to(request.user).filter(pk=form.cleaned_data["other"]).first()
-        if form.is_valid()
-        else None
-    )
+    other = selectors_feedback.visible_colleague(request.user, form.cleaned_data["other"]) if form.is_valid() else None
     if other is None:
         messages.error(request, _("Pick a colleague from the search results."))
         return redirect("conversations:one_on_ones")
@@ -109,7 +99,7 @@ def _start(request: AuthedRequest) -> HttpResponse:
             actor=request.user, other=other, cadence=form.cleaned_data["cadence"]
         )
     except DomainError as exc:
-        _refused(request, exc)
+        messages.error(request, refusal_text(exc))
         return redirect("conversations:one_on_ones")
     messages.success(
         request, _("Your 1:1 with %(name)s is ready: add the first topics to the agenda.") % {"name": other.name}
@@ -123,7 +113,7 @@ def _start(request: AuthedRequest) -> HttpResponse:
 def _render_page(request: AuthedRequest, series: OneOnOne, meeting: Meeting | None = None) -> HttpResponse:
     before = selectors_meetings.parse_cursor(request.GET.get("before"))
     page = selectors_meetings.one_on_one_page(user=request.user, series=series, meeting=meeting, before=before)
-    if _is_htmx(request) and "before" in request.GET:
+    if is_htmx(request) and "before" in request.GET:
         return render(request, "conversations/meetings/_past.html", {"page": page})
     people = [(page.me.pk, _("Me")), (page.other.pk, page.other.name)]
     return render(
@@ -159,37 +149,82 @@ def schedule(request: AuthedRequest, series_id: int) -> HttpResponse:
     series = permissions.one_on_one_for_user(request.user, series_id, write=True)
     form = ScheduleForm(request.POST)
     if not form.is_valid():
-        _form_refused(request, form)
-        return redirect(_series_url(series))
-    try:
-        services_meetings.meeting_schedule(actor=request.user, series=series, held_on=form.cleaned_data["held_on"])
-    except DomainError as exc:
-        _refused(request, exc)
+        flash_form_errors(request, form)
     else:
-        messages.success(
-            request, _("The next meeting is on %(date)s.") % {"date": form.cleaned_data["held_on"].isoformat()}
+        held_on = form.cleaned_data["held_on"]
+        attempt(
+            request,
+            lambda: services_meetings.meeting_schedule(actor=request.user, series=series, held_on=held_on),
+            _("The next meeting is on %(date)s.") % {"date": held_on.isoformat()},
         )
     return redirect(_series_url(series))
+
+
+def _close_meeting(
+    request: AuthedRequest, m: Meeting, close: Callable[..., Meeting | None], planned: str, unplanned: str
+) -> HttpResponse:
+    """Hold or cancel a meeting, then say when the next one is (`planned` takes the date) or that none is."""
+    try:
+        following = close(actor=request.user, meeting=m)
+    except DomainError as exc:
+        messages.error(request, refusal_text(exc))
+        return redirect(_meeting_url(m))
+    if following is not None:
+        messages.success(request, planned % {"date": following.held_on.isoformat()})
+    else:
+        messages.success(request, unplanned)
+    return redirect(_series_url(m.series))
 
 
 @login_required
 @require_POST
 def complete(request: AuthedRequest, meeting_id: int) -> HttpResponse:
     m = permissions.meeting_for_user(request.user, meeting_id, write=True)
-    try:
-        following = services_meetings.meeting_complete(actor=request.user, meeting=m)
-    except DomainError as exc:
-        _refused(request, exc)
-        return redirect(_meeting_url(m))
-    if following is not None:
-        messages.success(
-            request,
-            _("Marked as held. The next meeting is on %(date)s; open action items carry over to it.")
-            % {"date": following.held_on.isoformat()},
-        )
-    else:
-        messages.success(request, _("Marked as held. Choose the date of the next meeting when you know it."))
-    return redirect(_series_url(m.series))
+    return _close_meeting(
+        request,
+        m,
+        services_meetings.meeting_complete,
+        _("Marked as held. The next meeting is on %(date)s; open action items carry over to it."),
+        _("Marked as held. Choose the date of the next meeting when you know it."),
+    )
+
+
+@login_required
+@require_POST
+def cancel(request: AuthedRequest, meeting_id: int) -> HttpResponse:
+    """Call off the upcoming meeting: its topics move to the next one, planned by the rhythm."""
+    m = permissions.meeting_for_user(request.user, meeting_id, write=True)
+    return _close_meeting(
+        request,
+        m,
+        services_meetings.meeting_cancel,
+        _("Meeting cancelled. The next one is on %(date)s; its topics moved there."),
+        _("Meeting cancelled. Choose the date of the next meeting when you know it."),
+    )
+
+
+@login_required
+@require_POST
+def archive(request: AuthedRequest, series_id: int) -> HttpResponse:
+    """Put the 1:1 away: it leaves the list (see "Show archived") and changes no more until restored."""
+    series = permissions.one_on_one_for_user(request.user, series_id, write=True)
+    done = _("1:1 archived. Find it under “Show archived” and restore it to meet again.")
+    if attempt(request, lambda: services_meetings.one_on_one_archive(actor=request.user, series=series), done):
+        return redirect("conversations:one_on_ones")
+    return redirect(_series_url(series))
+
+
+@login_required
+@require_POST
+def restore(request: AuthedRequest, series_id: int) -> HttpResponse:
+    # The read gate: an archived series is refused to writes, and restoring is what opens it again.
+    series = permissions.one_on_one_for_user(request.user, series_id)
+    attempt(
+        request,
+        lambda: services_meetings.one_on_one_restore(actor=request.user, series=series),
+        _("1:1 restored. Plan the next meeting when you are ready."),
+    )
+    return redirect(_series_url(series))
 
 
 # ---- agenda -------------------------------------------------------------------------------------------
@@ -200,46 +235,40 @@ def complete(request: AuthedRequest, meeting_id: int) -> HttpResponse:
 def agenda_add(request: AuthedRequest, meeting_id: int) -> HttpResponse:
     m = permissions.meeting_for_user(request.user, meeting_id, write=True)
     form = AgendaForm(request.POST)
+    target = _meeting_url(m, "agenda")
     if not form.is_valid():
-        _form_refused(request, form)
-        return redirect(_meeting_url(m, "agenda"))
-    objective = (
-        Objective.objects.filter(pk=form.cleaned_data["objective"]).first() if form.cleaned_data["objective"] else None
-    )
-    feedback = (
-        Feedback.objects.filter(pk=form.cleaned_data["feedback"]).first() if form.cleaned_data["feedback"] else None
-    )
-    if (form.cleaned_data["objective"] and objective is None) or (form.cleaned_data["feedback"] and feedback is None):
+        flash_form_errors(request, form)
+        return redirect(target)
+    data = form.cleaned_data
+    objective = Objective.objects.filter(pk=data["objective"]).first() if data["objective"] else None
+    feedback = Feedback.objects.filter(pk=data["feedback"]).first() if data["feedback"] else None
+    if (data["objective"] and objective is None) or (data["feedback"] and feedback is None):
         messages.error(request, _("That link is not available any more."))
-        return redirect(_meeting_url(m, "agenda"))
-    try:
-        services_meetings.agenda_item_add(
-            actor=request.user, meeting=m, text=form.cleaned_data["text"], objective=objective, feedback=feedback
-        )
-    except DomainError as exc:
-        _refused(request, exc)
-    return redirect(_meeting_url(m, "agenda"))
+        return redirect(target)
+    return _submit(
+        request,
+        form,
+        target,
+        lambda data: services_meetings.agenda_item_add(
+            actor=request.user, meeting=m, text=data["text"], objective=objective, feedback=feedback
+        ),
+    )
 
 
 @login_required
 @require_POST
 def agenda_change(request: AuthedRequest, item_id: int) -> HttpResponse:
     item = permissions.agenda_item_for_user(request.user, item_id)
-    form = AgendaChangeForm(request.POST)
-    if not form.is_valid():
-        _form_refused(request, form)
-        return redirect(_meeting_url(item.meeting, "agenda"))
-    op = form.cleaned_data["op"]
-    try:
+
+    def change(data: dict[str, Any]) -> object:
+        op = data["op"]
         if op == "remove":
-            services_meetings.agenda_item_remove(actor=request.user, item=item)
-        elif op in ("up", "down"):
-            services_meetings.agenda_item_move(actor=request.user, item=item, up=op == "up")
-        else:
-            services_meetings.agenda_item_update(actor=request.user, item=item, discussed=op == "discussed")
-    except DomainError as exc:
-        _refused(request, exc)
-    return redirect(_meeting_url(item.meeting, "agenda"))
+            return services_meetings.agenda_item_remove(actor=request.user, item=item)
+        if op in ("up", "down"):
+            return services_meetings.agenda_item_move(actor=request.user, item=item, up=op == "up")
+        return services_meetings.agenda_item_update(actor=request.user, item=item, discussed=op == "discussed")
+
+    return _submit(request, AgendaChangeForm(request.POST), _meeting_url(item.meeting, "agenda"), change)
 
 
 # ---- notes (htmx autosave) ----------------------------------------------------------------------------
@@ -275,7 +304,7 @@ def _notes(request: AuthedRequest, meeting_id: int, *, private: bool) -> HttpRes
         return _save_status(request, kind=kind, version=version, error=str(exc.message), stale=True, status=409)
     except DomainError as exc:
         return _save_status(request, kind=kind, version=version, error=str(exc.message), status=400)
-    if not _is_htmx(request):
+    if not is_htmx(request):
         messages.success(request, _("Notes saved."))
         return redirect(_meeting_url(m, "notes"))
     return _save_status(request, kind=kind, version=new_version)
@@ -304,45 +333,36 @@ def action_add(request: AuthedRequest, meeting_id: int) -> HttpResponse:
     m = permissions.meeting_for_user(request.user, meeting_id, write=True)
     series = m.series
     people = [(series.first_id, series.first.name), (series.second_id, series.second.name)]
-    form = ActionForm(request.POST, people=people)
-    if not form.is_valid():
-        _form_refused(request, form)
-        return redirect(_meeting_url(m, "actions"))
-    owner = series.first if form.cleaned_data["owner"] == series.first_id else series.second
-    try:
-        services_meetings.action_item_add(
+    return _submit(
+        request,
+        ActionForm(request.POST, people=people),
+        _meeting_url(m, "actions"),
+        lambda data: services_meetings.action_item_add(
             actor=request.user,
             meeting=m,
-            owner=owner,
-            text=form.cleaned_data["text"],
-            due_on=form.cleaned_data["due_on"],
-        )
-    except DomainError as exc:
-        _refused(request, exc)
-    return redirect(_meeting_url(m, "actions"))
+            owner=series.first if data["owner"] == series.first_id else series.second,
+            text=data["text"],
+            due_on=data["due_on"],
+        ),
+    )
 
 
 @login_required
 @require_POST
 def action_change(request: AuthedRequest, item_id: int) -> HttpResponse:
     item = permissions.action_item_for_user(request.user, item_id)
-    form = ActionChangeForm(request.POST)
-    back = request.POST.get("back")
+    back = request.POST.get("back") or ""
+    # Back to the past meeting it was ticked on, else to the series page ("series").
     target = (
-        _series_url(item.series, "actions")
-        if back == "series"
-        else reverse("conversations:meeting", args=[back]) + "#actions"
-        if back and back.isdigit()
+        reverse("conversations:meeting", args=[back]) + "#actions"
+        if back.isdigit()
         else _series_url(item.series, "actions")
     )
-    if not form.is_valid():
-        _form_refused(request, form)
-        return redirect(target)
-    try:
-        if form.cleaned_data["op"] == "done":
-            services_meetings.action_item_complete(actor=request.user, item=item)
-        else:
-            services_meetings.action_item_reopen(actor=request.user, item=item)
-    except DomainError as exc:
-        _refused(request, exc)
-    return redirect(target)
+    return _submit(
+        request,
+        ActionChangeForm(request.POST),
+        target,
+        lambda data: (
+            services_meetings.action_item_complete if data["op"] == "done" else services_meetings.action_item_reopen
+        )(actor=request.user, item=item),
+    )

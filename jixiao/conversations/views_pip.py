@@ -5,6 +5,10 @@ Thin views: the gate in permissions.py first, then one service or selector, then
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
@@ -30,9 +34,11 @@ from .forms_pip import (
     expectation_inputs,
     expectation_rows,
     new_key,
+    place_row_error,
     rows_from,
 )
 from .models import ImprovementPlan
+from .views_common import attempt
 
 S = ImprovementPlan.State
 
@@ -147,6 +153,28 @@ def _form_page(
     )
 
 
+def _form_refused(
+    request: AuthedRequest,
+    form: PlanForm,
+    error: DomainError,
+    *,
+    plan: ImprovementPlan | None,
+    expectations: list[Row],
+    checkpoints: list[Row],
+) -> HttpResponse:
+    """The form again with the service's refusal beside each field and row (409 when someone saved first)."""
+    sections = add_domain_errors(form, error, expectations=expectations, checkpoints=checkpoints)
+    return _form_page(
+        request,
+        form,
+        plan=plan,
+        expectations=expectations,
+        checkpoints=checkpoints,
+        sections=sections,
+        status=409 if isinstance(error, StaleWrite) else 400,
+    )
+
+
 @login_required
 def pip_new(request: AuthedRequest) -> HttpResponse:
     candidates = selectors_pip.candidates(user=request.user)
@@ -171,16 +199,7 @@ def pip_new(request: AuthedRequest) -> HttpResponse:
                 checkpoints=cps,
             )
         except DomainError as error:
-            sections = add_domain_errors(form, error, expectations=expectations, checkpoints=checkpoints)
-            return _form_page(
-                request,
-                form,
-                plan=None,
-                expectations=expectations,
-                checkpoints=checkpoints,
-                sections=sections,
-                status=400,
-            )
+            return _form_refused(request, form, error, plan=None, expectations=expectations, checkpoints=checkpoints)
         messages.success(request, _("Plan saved as a draft. Send it to her when it is ready."))
         return _detail(plan)
     return _form_page(request, form, plan=None, expectations=expectations, checkpoints=checkpoints, status=400)
@@ -218,16 +237,7 @@ def pip_edit(request: AuthedRequest, plan_id: int) -> HttpResponse:
                 checkpoints=checkpoint_inputs(checkpoints),
             )
         except DomainError as error:
-            sections = add_domain_errors(form, error, expectations=expectations, checkpoints=checkpoints)
-            return _form_page(
-                request,
-                form,
-                plan=plan,
-                expectations=expectations,
-                checkpoints=checkpoints,
-                sections=sections,
-                status=409 if isinstance(error, StaleWrite) else 400,
-            )
+            return _form_refused(request, form, error, plan=plan, expectations=expectations, checkpoints=checkpoints)
         messages.success(request, _("Plan saved."))
         return _detail(plan)
     return _form_page(request, form, plan=plan, expectations=expectations, checkpoints=checkpoints, status=400)
@@ -254,10 +264,7 @@ def pip_expectations(request: AuthedRequest, plan_id: int) -> HttpResponse:
         except DomainError as error:
             errors = [str(error.message)]
             for name, found in error.fields.items():
-                parts = name.split(".")
-                if len(parts) == 3 and parts[1].isdigit() and int(parts[1]) < len(rows):
-                    rows[int(parts[1])].errors.setdefault(parts[2], []).extend(found)
-                else:
+                if not place_row_error({"expectations": rows}, name, found):
                     errors.extend(found)
             status = 409 if isinstance(error, StaleWrite) else 400
         else:
@@ -284,15 +291,15 @@ def pip_row(request: AuthedRequest, kind: str) -> HttpResponse:
 # ---- actions -----------------------------------------------------------------------------------------
 
 
-def _act(request: AuthedRequest, plan: ImprovementPlan, run: object, done: str) -> HttpResponse:
-    try:
-        run()  # type: ignore[operator]
-    except DomainError as error:
-        problems = [str(error.message), *(m for found in error.fields.values() for m in found)]
-        messages.error(request, " ".join(dict.fromkeys(problems)))
-    else:
-        messages.success(request, done)
+def _act(request: AuthedRequest, plan: ImprovementPlan, run: Callable[[], object], done: str) -> HttpResponse:
+    attempt(request, run, done)
     return _detail(plan)
+
+
+def _posted(form: forms.Form) -> dict[str, Any]:
+    """What a plan action's small form holds; the service says what is missing or wrong."""
+    form.is_valid()
+    return form.cleaned_data
 
 
 @login_required
@@ -325,9 +332,7 @@ def pip_acknowledge(request: AuthedRequest, plan_id: int) -> HttpResponse:
 @require_POST
 def pip_extend(request: AuthedRequest, plan_id: int) -> HttpResponse:
     plan = permissions.improvement_plan_for_user(request.user, plan_id, write=True)
-    form = ExtendForm(request.POST)
-    form.is_valid()
-    data = form.cleaned_data
+    data = _posted(ExtendForm(request.POST))
     return _act(
         request,
         plan,
@@ -346,9 +351,7 @@ def pip_extend(request: AuthedRequest, plan_id: int) -> HttpResponse:
 @require_POST
 def pip_close(request: AuthedRequest, plan_id: int) -> HttpResponse:
     plan = permissions.improvement_plan_for_user(request.user, plan_id, write=True)
-    form = CloseForm(request.POST)
-    form.is_valid()
-    data = form.cleaned_data
+    data = _posted(CloseForm(request.POST))
     return _act(
         request,
         plan,

@@ -111,6 +111,8 @@ def employee(request: AuthedRequest, employee_id: int) -> HttpResponse:
             "profile": selectors.employee_profile(user=request.user, person=person),
             "sensitive": permissions.can_see_sensitive(request.user, person),
             "is_me": ctx.employee_id == person.pk,
+            # Her manager gets a "1:1" button (start or open their series); no query.
+            "is_my_report": ctx.employee_id is not None and person.manager_id == ctx.employee_id,
             "can_edit": permissions.can_edit_employee(request.user, person),
         },
     )

@@ -1,35 +1,27 @@
 """The 360 report as a PDF (decision 0009): the page's content drawn with fpdf2, in the reader's language.
 
 It takes the page model of selectors_report (built from selectors_feedback.feedback_report() alone), so the
-PDF shows exactly what the page shows and nothing else. Chinese needs a CJK font: Noto Sans CJK from
-Debian's fonts-noto-cjk (scripts/system-deps.sh installs it), embedded as a subset of the glyphs used.
+PDF shows exactly what the page shows and nothing else. The document, headings, paragraphs, tables and the
+embedded CJK font are the shared helpers of jixiao/core/pdf.py.
 The radar is drawn with fpdf2's own lines and polygons, in the colours of the page's chart.
 """
 
 from __future__ import annotations
 
 import math
-import os
-from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
-from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext as _
 
 from jixiao.audit.services import record_event
+from jixiao.core.pdf import FONT, INK, MUTED, RULE
+from jixiao.core.pdf import document as _document
+from jixiao.core.pdf import heading as _heading
+from jixiao.core.pdf import table as _table
+from jixiao.core.pdf import text as _text
 
 from .selectors_report import ReportPage
-
-# Where Debian (fonts-noto-cjk) and other distributions put Noto Sans CJK; face 2 of the collection is SC.
-FONT_CANDIDATES: tuple[tuple[str, int], ...] = (
-    ("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc", 2),
-    ("/usr/share/fonts/noto-cjk/NotoSansCJK-Regular.ttc", 2),
-    ("/usr/share/fonts/google-noto-cjk/NotoSansCJK-Regular.ttc", 2),
-    ("/usr/share/fonts/opentype/noto/NotoSansCJKsc-Regular.otf", 0),
-)
-FONT = "jx"
 
 # The page chart's colours (static/js/echarts-theme.js, in the series' order), as RGB.
 SERIES_COLOURS: dict[str, tuple[int, int, int]] = {
@@ -37,88 +29,7 @@ SERIES_COLOURS: dict[str, tuple[int, int, int]] = {
     "others": (47, 179, 68),  # #2fb344
     "manager": (245, 159, 0),  # #f59f00
 }
-INK = (29, 39, 59)  # #1d273b
-MUTED = (108, 117, 125)  # #6c757d
-RULE = (213, 219, 229)  # #d5dbe5
-HEAD_FILL = (238, 240, 244)  # #eef0f4
 FLAG_COLOURS = {"blind_spot": (214, 57, 57), "hidden_strength": (20, 108, 67)}
-
-
-def font_file() -> tuple[str, int]:
-    """The CJK font to embed: settings.JIXIAO_PDF_FONT ("path" or "path#face") or the first one installed."""
-    configured = str(getattr(settings, "JIXIAO_PDF_FONT", "") or os.environ.get("JIXIAO_PDF_FONT", ""))
-    if configured:
-        path, _sep, number = configured.partition("#")
-        return path, int(number or 0)
-    for path, face in FONT_CANDIDATES:
-        if os.path.exists(path):
-            return path, face
-    raise ImproperlyConfigured(
-        "No CJK font for PDF reports: install Debian's fonts-noto-cjk (scripts/system-deps.sh) or set JIXIAO_PDF_FONT."
-    )
-
-
-def _document(title: str, footer: str) -> Any:
-    from fpdf import FPDF
-
-    class ReportPDF(FPDF):
-        def footer(self) -> None:
-            self.set_y(-12)
-            self.set_font(FONT, size=8)
-            self.set_text_color(*MUTED)
-            self.cell(0, 5, footer, align="L")
-            self.set_x(self.l_margin)
-            self.cell(0, 5, f"{self.page_no()} / {{nb}}", align="R")
-
-    path, face = font_file()
-    doc = ReportPDF(orientation="P", unit="mm", format="A4")
-    doc.add_font(FONT, "", path, collection_font_number=face)
-    doc.set_title(title)
-    doc.set_creator("jixiao")
-    doc.set_margins(15, 15, 15)
-    doc.set_auto_page_break(auto=True, margin=16)
-    doc.alias_nb_pages()
-    doc.add_page()
-    return doc
-
-
-def _heading(doc: Any, text: str) -> None:
-    if doc.get_y() > doc.h - 40:
-        doc.add_page()
-    doc.ln(3)
-    doc.set_font(FONT, size=12.5)
-    doc.set_text_color(*INK)
-    doc.multi_cell(0, 7, text, new_x="LMARGIN", new_y="NEXT")
-    doc.set_draw_color(*RULE)
-    doc.line(doc.l_margin, doc.get_y(), doc.w - doc.r_margin, doc.get_y())
-    doc.ln(2)
-
-
-def _text(doc: Any, text: str, *, size: float = 9.5, colour: tuple[int, int, int] = INK, height: float = 5) -> None:
-    doc.set_font(FONT, size=size)
-    doc.set_text_color(*colour)
-    doc.multi_cell(0, height, text, align="L", new_x="LMARGIN", new_y="NEXT")
-
-
-def _table(doc: Any, widths: Sequence[float], rows: Sequence[Sequence[str]], align: Sequence[str]) -> None:
-    from fpdf.fonts import FontFace
-
-    doc.set_font(FONT, size=9)
-    doc.set_text_color(*INK)
-    doc.set_draw_color(*RULE)
-    with doc.table(
-        col_widths=tuple(widths),
-        text_align=tuple(align),
-        headings_style=FontFace(emphasis="", color=INK, fill_color=HEAD_FILL),
-        line_height=5.2,
-        padding=1.2,
-        borders_layout="HORIZONTAL_LINES",
-        width=doc.w - doc.l_margin - doc.r_margin,
-    ) as table:
-        for values in rows:
-            row = table.row()
-            for value in values:
-                row.cell(value)
 
 
 def _groups_part(doc: Any, page: ReportPage) -> None:

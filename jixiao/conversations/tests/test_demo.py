@@ -8,6 +8,7 @@ from collections import Counter
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from jixiao.accounts.models import User
 from jixiao.audit.models import AuditEvent
@@ -22,6 +23,7 @@ from jixiao.conversations.models import (
     OneOnOne,
     PrivateNote,
 )
+from jixiao.conversations.selectors_feedback import praise_wall
 from jixiao.conversations.selectors_idp import competency_gaps
 from jixiao.conversations.selectors_meetings import one_on_one_page
 from jixiao.goals.demo import goals_seed_demo
@@ -69,6 +71,17 @@ def test_feedback_has_praise_on_the_wall_with_values_and_suggestions_kept_privat
     assert AuditEvent.objects.filter(action="feedback.give").count() == seeded.feedback
     assert not feedback.filter(recipient_manager__isnull=True).exclude(recipient__manager__isnull=True).exists()
     assert mailoutbox == []
+
+
+def test_feedback_is_spread_over_the_last_three_months_and_answers_come_after_their_requests(seeded):
+    days = [timezone.localtime(at).date() for at in Feedback.objects.values_list("created_at", flat=True)]
+    assert len(set(days)) >= 6
+    assert all(TODAY - dt.timedelta(days=90) <= day for day in days)
+    for answer in Feedback.objects.filter(request__isnull=False).select_related("request"):
+        assert answer.request is not None and answer.created_at >= answer.request.created_at
+    # The praise wall reads newest first across those days.
+    wall = [fb.created_at for fb in praise_wall(user=User.objects.get(username="employee")).rows]
+    assert len(set(wall)) == len(wall) >= 4 and wall == sorted(wall, reverse=True)
 
 
 def test_the_demo_employee_has_open_requests_in_her_inbox_and_her_own_request_answered_and_declined(seeded):

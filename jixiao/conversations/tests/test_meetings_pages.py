@@ -10,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from jixiao.conversations import services_meetings as svc
 from jixiao.conversations.models import ActionItem, AgendaItem, Meeting, OneOnOne
 from jixiao.conversations.selectors_meetings import PAST_PAGE, action_items_in
 from jixiao.conversations.testing_meetings import (
@@ -246,3 +247,84 @@ def test_action_items_in_lists_a_persons_items_of_the_readers_own_series_in_one_
     # HR and the managers above read no 1:1: they get nothing.
     assert action_items_in(personas.scoped_hr, personas.employee, today - dt.timedelta(days=30), today) == []
     assert action_items_in(personas.skip.user, personas.employee, today - dt.timedelta(days=30), today) == []
+
+
+# ---- archive, restore, cancel -----------------------------------------------------------------------------
+
+
+def test_the_1on1_page_offers_to_cancel_the_meeting_and_archive_and_an_archived_one_to_restore(client, personas):
+    series = start_one_on_one(personas.manager, personas.employee)
+    client.force_login(personas.employee.user)
+    url = reverse("conversations:one_on_one", args=[series.pk])
+    body = client.get(url).content.decode()
+    assert 'data-testid="cancel-meeting"' in body and 'data-testid="archive"' in body
+    assert 'data-testid="restore"' not in body
+    response = client.post(reverse("conversations:one_on_one_archive", args=[series.pk]), follow=True)
+    assert response.redirect_chain[-1][0] == reverse("conversations:one_on_ones")
+    assert "1:1 archived" in response.content.decode()
+    body = client.get(url).content.decode()
+    assert 'data-testid="archived-note"' in body and 'data-testid="restore"' in body
+    for gone in (
+        'data-testid="archive"',
+        'data-testid="cancel-meeting"',
+        'data-testid="agenda-add"',
+        'data-testid="suggestions"',
+    ):
+        assert gone not in body
+    client.post(reverse("conversations:one_on_one_restore", args=[series.pk]))
+    assert not OneOnOne.objects.get(pk=series.pk).archived
+    assert 'data-testid="agenda-add"' in client.get(url).content.decode()
+
+
+def test_an_archived_1on1_leaves_my_list_until_i_ask_for_the_archived_ones(client, personas):
+    kept = start_one_on_one(personas.manager, personas.employee)
+    put_away = start_one_on_one(personas.manager, personas.peer)
+    client.force_login(personas.manager.user)
+    client.post(reverse("conversations:one_on_one_archive", args=[put_away.pk]))
+    body = client.get(reverse("conversations:one_on_ones")).content.decode()
+    assert body.count('data-testid="series-row"') == 1 and personas.peer.name not in body
+    assert 'data-testid="show-archived"' in body
+    body = client.get(reverse("conversations:one_on_ones") + "?archived=1").content.decode()
+    assert body.count('data-testid="series-row"') == 2 and body.count('data-testid="series-archived"') == 1
+    assert 'data-testid="hide-archived"' in body
+    # The archived one comes last.
+    assert body.index(personas.employee.name) < body.index(personas.peer.name)
+    assert kept.pk != put_away.pk
+
+
+def test_my_archived_1on1s_run_the_same_queries_for_one_and_many_series(client, personas):
+    url = reverse("conversations:one_on_ones") + "?archived=1"
+    first = start_one_on_one(personas.manager, personas.employee)
+    svc.one_on_one_archive(actor=personas.manager.user, series=first)
+    client.force_login(personas.manager.user)
+    one = _count(client, url)
+    for other in (personas.peer, personas.skip, personas.ceo, personas.rnd_head):
+        series = start_one_on_one(personas.manager, other)
+        add_action(personas.manager, next_meeting(series), other)
+        svc.one_on_one_archive(actor=personas.manager.user, series=series)
+    assert _count(client, url) == one == _count(client, reverse("conversations:one_on_ones"))
+
+
+def test_cancelling_from_the_page_says_when_the_next_meeting_is_and_keeps_the_cancelled_one_in_the_history(
+    client, personas
+):
+    series = start_one_on_one(personas.manager, personas.employee, held_on=dt.date(2031, 1, 6))
+    meeting = next_meeting(series)
+    add_topic(personas.employee, meeting, "Holiday plans")
+    client.force_login(personas.manager.user)
+    response = client.post(reverse("conversations:meeting_cancel", args=[meeting.pk]), follow=True)
+    body = response.content.decode()
+    assert "Meeting cancelled. The next one is on 2031-01-13" in body
+    assert "Holiday plans" in body  # moved to the next meeting
+    assert 'data-testid="past-cancelled"' in body
+    assert Meeting.objects.get(pk=meeting.pk).state == Meeting.State.CANCELLED
+
+
+def test_cancelling_a_meeting_already_held_is_refused_with_a_message(client, personas):
+    series = start_one_on_one(personas.manager, personas.employee, held_on=dt.date(2031, 1, 6))
+    meeting = next_meeting(series)
+    hold(personas.manager, meeting)
+    client.force_login(personas.employee.user)
+    response = client.post(reverse("conversations:meeting_cancel", args=[meeting.pk]), follow=True)
+    assert "Only an upcoming meeting can be cancelled." in response.content.decode()
+    assert Meeting.objects.get(pk=meeting.pk).state == Meeting.State.DONE

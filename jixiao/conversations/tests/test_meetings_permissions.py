@@ -120,6 +120,9 @@ def test_everyone_else_gets_404_on_every_1on1_page_and_write(client, personas, s
         (reverse("conversations:action_change", args=[action.pk]), {"op": "done"}),
         (reverse("conversations:meeting_complete", args=[meeting.pk]), {}),
         (reverse("conversations:meeting_schedule", args=[series.pk]), {"held_on": "2031-01-01"}),
+        (reverse("conversations:meeting_cancel", args=[meeting.pk]), {}),
+        (reverse("conversations:one_on_one_archive", args=[series.pk]), {}),
+        (reverse("conversations:one_on_one_restore", args=[series.pk]), {}),
     ]
     for url in gets:
         response = client.get(url)
@@ -128,6 +131,7 @@ def test_everyone_else_gets_404_on_every_1on1_page_and_write(client, personas, s
     for url, data in posts:
         assert client.post(url, data).status_code == 404
     meeting.refresh_from_db()
+    assert meeting.state == "upcoming" and not meeting.series.archived
     assert meeting.shared_notes == "SHARED-TEXT" and meeting.version == 2
     assert meeting.agenda.count() == 1 and meeting.actions.get().done_at is None
     assert "hack" not in str(list(meeting.private_notes.values_list("text", flat=True)))

@@ -293,3 +293,120 @@ def test_a_late_meeting_plans_the_next_one_in_the_future(personas, monkeypatch):
     assert svc.next_date("weekly", MONDAY, today=dt.date(2030, 5, 1)) == dt.date(2030, 5, 6)
     assert svc.next_date("monthly", dt.date(2030, 1, 31), today=dt.date(2030, 1, 31)) == dt.date(2030, 2, 28)
     assert svc.next_date("none", MONDAY, today=MONDAY) is None
+
+
+# ---- archive, restore, cancel ----------------------------------------------------------------------------
+
+
+def test_either_participant_archives_and_restores_a_1on1_and_each_is_audited(personas):
+    series = start_one_on_one(personas.manager, personas.employee)
+    svc.one_on_one_archive(actor=user_of(personas.employee), series=series)
+    assert OneOnOne.objects.get(pk=series.pk).archived
+    svc.one_on_one_restore(actor=user_of(personas.manager), series=series)
+    assert not OneOnOne.objects.get(pk=series.pk).archived
+    events = AuditEvent.objects.filter(target_type="conversations.oneonone", target_id=str(series.pk))
+    assert list(events.order_by("pk").values_list("action", flat=True)) == [
+        "one_on_one.start",
+        "one_on_one.archive",
+        "one_on_one.restore",
+    ]
+
+
+def test_an_archived_1on1_changes_no_more_until_it_is_restored(personas):
+    series = start_one_on_one(personas.manager, personas.employee)
+    meeting = next_meeting(series)
+    svc.one_on_one_archive(actor=user_of(personas.manager), series=series)
+    meeting.series.refresh_from_db()
+    with pytest.raises(DomainError) as exc:
+        add_topic(personas.employee, meeting, "Anything")
+    assert exc.value.code == "archived"
+    with pytest.raises(DomainError):
+        svc.meeting_cancel(actor=user_of(personas.employee), meeting=meeting)
+    assert not AgendaItem.objects.exists() and next_meeting(series).state == Meeting.State.UPCOMING
+    svc.one_on_one_restore(actor=user_of(personas.employee), series=meeting.series)
+    add_topic(personas.employee, meeting, "Back to it")
+    assert AgendaItem.objects.count() == 1
+
+
+def test_archiving_twice_or_restoring_an_active_1on1_is_refused(personas):
+    series = start_one_on_one(personas.manager, personas.employee)
+    with pytest.raises(DomainError):
+        svc.one_on_one_restore(actor=user_of(personas.manager), series=series)
+    svc.one_on_one_archive(actor=user_of(personas.manager), series=series)
+    with pytest.raises(DomainError):
+        svc.one_on_one_archive(actor=user_of(personas.employee), series=series)
+    assert AuditEvent.objects.filter(action__in=["one_on_one.archive", "one_on_one.restore"]).count() == 1
+
+
+@pytest.mark.parametrize("name", ["peer", "skip", "scoped_hr", "admin"])
+def test_nobody_outside_the_1on1_archives_restores_or_cancels_it(personas, name):
+    series = start_one_on_one(personas.manager, personas.employee)
+    meeting = next_meeting(series)
+    value = getattr(personas, name)
+    actor = value.user if hasattr(value, "user") and not hasattr(value, "username") else value
+    for call in (
+        lambda: svc.one_on_one_archive(actor=actor, series=series),
+        lambda: svc.meeting_cancel(actor=actor, meeting=meeting),
+    ):
+        with pytest.raises(NotFound):
+            call()
+    svc.one_on_one_archive(actor=user_of(personas.manager), series=series)
+    with pytest.raises(NotFound):
+        svc.one_on_one_restore(actor=actor, series=series)
+    assert OneOnOne.objects.get(pk=series.pk).archived
+    assert Meeting.objects.get(pk=meeting.pk).state == Meeting.State.UPCOMING
+
+
+def test_starting_an_archived_1on1_again_restores_it_and_says_so_in_the_audit_log(personas):
+    series = start_one_on_one(personas.manager, personas.employee)
+    svc.one_on_one_archive(actor=user_of(personas.manager), series=series)
+    again = start_one_on_one(personas.employee, personas.manager)
+    assert again.pk == series.pk and not OneOnOne.objects.get(pk=series.pk).archived
+    assert AuditEvent.objects.filter(action="one_on_one.restore", target_id=str(series.pk)).exists()
+
+
+def test_cancelling_the_upcoming_meeting_plans_the_next_by_the_rhythm_and_moves_its_topics(personas, monkeypatch):
+    monkeypatch.setattr(timezone, "localdate", lambda *a: MONDAY)
+    series = start_one_on_one(personas.manager, personas.employee, cadence="weekly", held_on=MONDAY)
+    meeting = next_meeting(series)
+    add_topic(personas.employee, meeting, "First topic")
+    add_topic(personas.manager, meeting, "Second topic")
+    add_action(personas.manager, meeting, personas.employee, "Still to do")
+    following = svc.meeting_cancel(actor=user_of(personas.employee), meeting=meeting)
+    assert following is not None and following.held_on == dt.date(2030, 3, 11)
+    assert Meeting.objects.get(pk=meeting.pk).state == Meeting.State.CANCELLED
+    assert next_meeting(series) == following
+    assert list(following.agenda.order_by("order", "pk").values_list("text", flat=True)) == [
+        "First topic",
+        "Second topic",
+    ]
+    # The open action item carries over, as it would from a held meeting.
+    assert ActionItem.objects.filter(series=series, done_at__isnull=True).count() == 1
+    event = AuditEvent.objects.get(action="meeting.cancel", target_id=str(meeting.pk))
+    assert event.after is not None and event.after["topics_moved"] == 2 and event.after["state"] == "cancelled"
+
+
+def test_without_a_rhythm_nothing_is_planned_and_the_topics_wait_for_the_next_meeting(personas):
+    series = start_one_on_one(personas.manager, personas.employee, cadence="none", held_on=MONDAY)
+    cancelled = next_meeting(series)
+    add_topic(personas.employee, cancelled, "Kept topic")
+    assert svc.meeting_cancel(actor=user_of(personas.manager), meeting=cancelled) is None
+    assert not Meeting.objects.filter(series=series, state=Meeting.State.UPCOMING).exists()
+    assert AgendaItem.objects.get().meeting_id == cancelled.pk
+    # The topic waits for the next meeting planned by hand.
+    planned = svc.meeting_schedule(actor=user_of(personas.employee), series=series, held_on=dt.date(2030, 3, 20))
+    assert AgendaItem.objects.get().meeting_id == planned.pk
+
+
+def test_only_an_upcoming_meeting_can_be_cancelled(personas):
+    series = start_one_on_one(personas.manager, personas.employee, held_on=MONDAY)
+    held = next_meeting(series)
+    hold(personas.manager, held)
+    with pytest.raises(DomainError):
+        svc.meeting_cancel(actor=user_of(personas.manager), meeting=held)
+    upcoming = next_meeting(series)
+    svc.meeting_cancel(actor=user_of(personas.manager), meeting=upcoming)
+    with pytest.raises(DomainError):
+        svc.meeting_cancel(actor=user_of(personas.employee), meeting=upcoming)
+    assert Meeting.objects.get(pk=held.pk).state == Meeting.State.DONE
+    assert AuditEvent.objects.filter(action="meeting.cancel").count() == 1

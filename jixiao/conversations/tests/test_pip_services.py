@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 import itertools
 
 import pytest
+from django.apps import apps as django_apps
 
 from jixiao.audit.models import AuditEvent
 from jixiao.conversations import services_pip as sp
@@ -168,14 +170,38 @@ def test_the_employee_cannot_send_extend_or_close_her_own_plan(personas):
 def test_an_extended_plan_is_acknowledged_again_and_comes_back_extended(personas):
     plan = make_plan(actor=personas.manager.user, employee=personas.employee, state=S.ACTIVE)
     later = END + dt.timedelta(days=30)
+    assert plan.extended_at is None
     sp.improvement_plan_extend(actor=personas.manager.user, plan=plan, ends_on=later, reason="Holidays.")
-    assert plan.state == S.PENDING and plan.ends_on == later
+    plan.refresh_from_db()
+    assert plan.state == S.PENDING and plan.ends_on == later and plan.extended_at is not None
+    first_extension = plan.extended_at
     sp.improvement_plan_acknowledge(actor=personas.employee.user, plan=plan)
     assert plan.state == S.EXTENDED
-    # Extended once more: still extended after the new acknowledgement.
+    # Extended once more: still extended after the new acknowledgement, and the field keeps the latest time.
     sp.improvement_plan_extend(actor=personas.scoped_hr, plan=plan, ends_on=later + dt.timedelta(days=7), reason="x")
+    plan.refresh_from_db()
+    assert plan.extended_at >= first_extension
     sp.improvement_plan_acknowledge(actor=personas.employee.user, plan=plan)
     assert plan.state == S.EXTENDED
+
+
+def test_new_expectations_on_an_extended_plan_come_back_extended(personas):
+    plan = make_plan(actor=personas.manager.user, employee=personas.employee, state=S.EXTENDED)
+    new = [sp.ExpectationInput(text="Answer within a day", measure="Median answer time")]
+    sp.improvement_plan_change_expectations(actor=personas.manager.user, plan=plan, expectations=new)
+    sp.improvement_plan_acknowledge(actor=personas.employee.user, plan=plan)
+    assert plan.state == S.EXTENDED
+
+
+def test_plans_extended_before_the_field_existed_get_it_from_the_audit_log(personas):
+    migration = importlib.import_module("jixiao.conversations.migrations.0002_improvementplan_extended_at")
+    extended = make_plan(actor=personas.manager.user, employee=personas.employee, state=S.EXTENDED)
+    ImprovementPlan.objects.filter(pk=extended.pk).update(extended_at=None)
+    event = AuditEvent.objects.get(action="pip.extend", target_id=str(extended.pk))
+    migration.backfill_extended_at(django_apps, None)
+    extended.refresh_from_db()
+    assert extended.extended_at == event.created_at
+    assert not ImprovementPlan.objects.exclude(pk=extended.pk).filter(extended_at__isnull=False).exists()
 
 
 @pytest.mark.parametrize("ends_on", [None, END, END - dt.timedelta(days=1)])
