@@ -24,7 +24,7 @@ have_pg || missing+=(postgresql)
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 command -v msgfmt >/dev/null 2>&1 || missing+=(gettext)
 have_cjk_font || missing+=(fonts-noto-cjk)
-# The 360 report's PDF embeds Noto Sans CJK itself (jixiao/reviews/pdf.py), whichever font chromium found.
+# The 360 report's PDF embeds Noto Sans CJK itself (jixiao/core/pdf.py), whichever font chromium found.
 installed fonts-noto-cjk || [[ " ${missing[*]} " == *" fonts-noto-cjk "* ]] || missing+=(fonts-noto-cjk)
 command -v make >/dev/null 2>&1 || missing+=(make)
 # `python3 -m venv` (make setup) needs ensurepip, which Debian ships separately.
