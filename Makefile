@@ -9,7 +9,7 @@ export DJANGO_SETTINGS_MODULE ?= config.settings.demo
 export PYTHONDONTWRITEBYTECODE := 1
 
 .PHONY: setup demo serve test lint typecheck migrations-check deploy-check messages-check messages \
-        test-sqlite test-postgres test-browser system-deps bench clean
+        test-sqlite test-databases test-postgres test-browser system-deps bench clean
 
 $(BIN)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -c 'import ensurepip' 2>/dev/null || bash scripts/system-deps.sh venv
@@ -38,7 +38,7 @@ serve:
 		--blocking-threads $(THREADS) --log-level warning config.wsgi:application
 
 ## make test: every check — lint, types, migrations, deploy check, catalogues, tests on SQLite and PostgreSQL, browser
-test: system-deps setup lint typecheck migrations-check deploy-check messages-check test-sqlite test-postgres test-browser
+test: system-deps setup lint typecheck migrations-check deploy-check messages-check test-databases test-browser
 	@echo "make test: all checks passed"
 
 system-deps:
@@ -73,6 +73,10 @@ test-sqlite: setup
 
 test-postgres: setup
 	bash scripts/with-postgres.sh $(BIN)/pytest
+
+# Both databases at once, one suite per core (what `make test` runs).
+test-databases: setup
+	BIN=$(BIN) bash scripts/test-databases.sh
 
 test-browser: setup
 	$(BIN)/pytest tests/e2e -p no:randomly

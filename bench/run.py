@@ -5,7 +5,7 @@ command as `make serve`) over loopback HTTP. Figures, not pass/fail: compare the
 the issue and report misses with a profile.
 
     .venv/bin/python bench/run.py [--employees 10000] [--requests 200]
-        [--only seed,http,import,goals,kpi-import,bulk,reviews,feedback,conversations]
+        [--only seed,http,import,goals,kpi-import,bulk,reviews,feedback,conversations,calibration]
 
 goals: the alignment tree page and its data at ~10,000 objectives; kpi-import: 100,000 KPI actuals from
 XLSX and CSV (seconds, peak memory); bulk: a goal template assigned to 2,000 people (seconds);
@@ -13,7 +13,11 @@ reviews: a review cycle for 10,000 people — launch (and its plain-sqlite3 floo
 and HR progress pages, manager submits through the API (bench/reviews.py); feedback: 360 requests for 10,000
 reviewees with 5 raters each (and their plain-sqlite3 floor), the 360 report page with 50,000 responses
 (bench/feedback.py); conversations: 1,000,000 pieces of feedback and 100,000 1:1 meetings seeded set-based
-(seconds), the 1:1 page and the evidence panel for random participants and reviews (bench/conversations.py).
+(seconds), the 1:1 page and the evidence panel for random participants and reviews (bench/conversations.py);
+calibration: a cycle with calibration over 10,000 scored reviews, a session of 2,000 of them and 2,000 appeals
+(set-based) — the rater bias statistics of the whole cycle (seconds), the session's bias panel and normalisation
+preview, and over HTTP the session page (as a participating manager and as the HR facilitator), the bias panel,
+the normalisation preview and HR's appeals list, with their query counts (bench/calibration.py).
 """
 
 from __future__ import annotations
@@ -543,6 +547,73 @@ def bench_conversations(people: int, n: int, workers: int, threads: int) -> None
             report_latency(f"{figure_name}_{facts['feedback']}", timings)
 
 
+def calibration_shell(db: Path, call: str) -> dict[str, str]:
+    """Run one function of bench/calibration.py in a fresh `manage.py shell`; its `key=value` lines as a dict."""
+    out = manage(db, "shell", "-v", "0", "-c", f"from bench import calibration; calibration.{call}")
+    return dict(line.split("=", 1) for line in out.splitlines() if "=" in line)
+
+
+def bench_calibration(people: int, members: int, appeals: int, n: int, workers: int, threads: int) -> None:
+    """A cycle with calibration over `people` scored reviews, a session of `members` of them and `appeals` appeals,
+    seeded set-based: rater bias of the whole cycle in process, then the pages in process (query counts, CPU) and
+    over HTTP against granian (`n` requests for the session page, the target; half as many for the bias panel and
+    the appeals list, an eighth for the normalisation preview, a page of every member's before and after)."""
+    db = fresh_db("calibration")
+    # One more than the reviews: the head of the company has no manager and no review.
+    manage(db, "seed_demo", "--employees", str(people + 1), "--seed", "1")
+    facts = calibration_shell(db, f"prepare({members}, {appeals})")
+    reviews = int(facts["reviews"])
+    figure("calibration_cycle_reviews", reviews, "reviews")
+    figure("calibration_session_members", int(facts["members"]), "people")
+    figure("calibration_session_participants", int(facts["participants"]), "people")
+    figure("calibration_appeals", int(facts["appeals"]), "appeals")
+    for part in ("launch", "scores", "session", "appeals"):
+        figure(f"calibration_setup_{part}", float(facts[f"{part}_seconds"]), "s")
+    timings = calibration_shell(db, "timings()")
+    figure("calibration_bias_raters", int(timings["bias_raters"]), "raters")
+    figure("calibration_bias_flagged", int(timings["bias_flagged"]), "raters")
+    figure(f"calibration_bias_cycle_{reviews}", float(timings["cycle_bias_ms"]) / 1000, "s")
+    figure("calibration_bias_cycle_queries", int(timings["cycle_bias_queries"]), "queries")
+    for name in ("bias_panel", "normalise_preview"):
+        if f"{name}_ms" not in timings:
+            print(
+                f"calibration_{name}_selector: not measured ({timings.get(f'{name}_error', 'no figure')})", flush=True
+            )
+            continue
+        figure(f"calibration_{name}_selector_{members}", float(timings[f"{name}_ms"]), "ms")
+        figure(f"calibration_{name}_selector_queries", int(timings[f"{name}_queries"]), "queries")
+    manage(db, "collectstatic", "--noinput", "-v", "0")  # the pages' stylesheets, as the server will serve them
+    inside = calibration_shell(db, f"pages({max(n // 10, 10)})")
+    pages = {name: line.split("|") for name, line in calibration_shell(db, "paths()").items()}
+    for name in pages:
+        if f"{name}_error" in inside:
+            print(f"{name}_in_process: not measured ({inside[f'{name}_error']})", flush=True)
+        if f"{name}_queries" in inside:
+            figure(f"{name}_queries", int(inside[f"{name}_queries"]), "queries")
+            figure(f"{name}_size", int(inside[f"{name}_kb"]), "KB")
+            report_latency_values(f"{name}_cpu", inside[f"{name}_cpu_p50_ms"], inside[f"{name}_cpu_p95_ms"])
+    with server(db, workers, threads, quiet=True) as (port, _proc):
+        signed_in: dict[str, dict[str, str]] = {}
+        for name, (username, path, htmx) in pages.items():
+            # A new connection per page (the server closes idle ones), signed in once per person.
+            web = Client(port)
+            if username not in signed_in:
+                web.login(username)
+                signed_in[username] = dict(web.cookies)
+            web.cookies = dict(signed_in[username])
+            if htmx == "1":
+                web.headers["HX-Request"] = "true"
+            status, _ = web.request("GET", path)
+            if status != 200:
+                print(f"{name}: not measured (GET {path} answered {status})", flush=True)
+                continue
+            # The session page (the target) gets every request; the others fewer, to keep this part near 5 minutes.
+            count = n if "session_page" in name else max(n // 8, 20) if "normalise" in name else max(n // 2, 50)
+            report_latency(name, timed(web, path, count))
+        # Wall-clock figures move with whatever else runs: the 1-minute load average as they were taken.
+        figure("calibration_http_load_average", os.getloadavg()[0], "")
+
+
 def report_latency_values(name: str, p50: str, p95: str) -> None:
     figure(f"{name}_p50", float(p50), "ms")
     figure(f"{name}_p95", float(p95), "ms")
@@ -559,7 +630,12 @@ def main() -> None:
     parser.add_argument("--review-submits", type=int, default=600)
     parser.add_argument("--feedback-people", type=int, default=10000)
     parser.add_argument("--conversations-people", type=int, default=10000)
-    parser.add_argument("--only", default="seed,http,import,goals,kpi-import,bulk,reviews,feedback,conversations")
+    parser.add_argument("--calibration-people", type=int, default=10000)
+    parser.add_argument("--calibration-members", type=int, default=2000)
+    parser.add_argument("--calibration-appeals", type=int, default=2000)
+    parser.add_argument(
+        "--only", default="seed,http,import,goals,kpi-import,bulk,reviews,feedback,conversations,calibration"
+    )
     parser.add_argument("--workers", type=int, default=int(os.environ.get("WORKERS", "1")))
     parser.add_argument("--threads", type=int, default=int(os.environ.get("THREADS", "2")))
     args = parser.parse_args()
@@ -581,6 +657,15 @@ def main() -> None:
         bench_feedback(args.feedback_people, args.requests, args.workers, args.threads)
     if "conversations" in parts:
         bench_conversations(args.conversations_people, args.requests, args.workers, args.threads)
+    if "calibration" in parts:
+        bench_calibration(
+            args.calibration_people,
+            args.calibration_members,
+            args.calibration_appeals,
+            args.requests,
+            args.workers,
+            args.threads,
+        )
     if not os.environ.get("BENCH_KEEP"):
         shutil.rmtree(OUT, ignore_errors=True)
 

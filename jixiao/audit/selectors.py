@@ -144,6 +144,23 @@ ACTION_LABELS: dict[str, Promise] = {
     "feedback.give": _("Feedback given"),
     "feedback_request.create": _("Feedback asked for"),
     "feedback_request.decline": _("Request for feedback declined"),
+    # appeals (decision 0011)
+    "appeal.file": _("Appeal filed"),
+    "appeal.take_up": _("Appeal taken up"),
+    "appeal.reassign": _("Appeal handed to someone else"),
+    "appeal.respond": _("Manager responded to an appeal"),
+    "appeal.decide": _("Appeal decided"),
+    "appeal.escalate": _("Appeal escalated (past its answer date)"),
+    "appeal.download": _("Appeal attachment downloaded"),
+    # calibration: rater bias (decision 0011)
+    "calibration.normalise": _("Ratings normalised in calibration"),
+    # calibration: sessions (decision 0011)
+    "calibration.session_open": _("Calibration session opened"),
+    "calibration.participants": _("Calibration session participants changed"),
+    "calibration.guide": _("Distribution guide changed"),
+    "calibration.move": _("Rating moved in calibration"),
+    "calibration.potential": _("Potential rated in calibration"),
+    "calibration.session_close": _("Calibration session closed"),
 }
 
 TARGET_TYPE_LABELS: dict[str, Promise] = {
@@ -177,6 +194,9 @@ TARGET_TYPE_LABELS: dict[str, Promise] = {
     "conversations.actionitem": _("1:1 action item"),
     "conversations.feedback": _("Feedback"),
     "conversations.feedbackrequest": _("Request for feedback"),
+    "appeals.appeal": _("Appeal"),
+    "appeals.appealattachment": _("Appeal attachment"),
+    "calibration.calibrationsession": _("Calibration session"),
 }
 
 # Where a target can be opened; the page itself checks the reader's rights again.
@@ -189,6 +209,7 @@ _TARGET_URLS = {
     "reviews.review": "reviews:review",
     "conversations.developmentplan": "conversations:idp_plan",
     "conversations.improvementplan": "conversations:pip_detail",
+    "calibration.calibrationsession": "calibration:session",
 }
 
 

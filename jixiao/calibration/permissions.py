@@ -13,7 +13,7 @@ from django.db.models import QuerySet
 from jixiao.audit.services import access_denied
 from jixiao.core.parsing import parse_int
 
-from .models import CalibrationSession
+from .models import CalibrationSession, Member
 
 
 def sessions_visible_to(user: Any) -> QuerySet[CalibrationSession]:
@@ -34,3 +34,22 @@ def session_for_user(user: Any, session_id: object, *, facilitator: bool = False
     if session is None:
         raise access_denied(user, "calibration.calibrationsession", session_id, write=facilitator)
     return session
+
+
+def can_open_session(user: Any) -> bool:
+    """HR (in her scope) and admins open sessions; who sees one afterwards is its participants alone."""
+    from jixiao.org.selectors import actor_context
+
+    ctx = actor_context(user)
+    return ctx.is_admin or ctx.is_hr
+
+
+def member_for_user(user: Any, session_id: object, member_id: object) -> Member:
+    """A member of a session `user` sits in, with the session and its cycle; 404 otherwise."""
+    session = session_for_user(user, session_id)
+    pk = parse_int(member_id)
+    member = Member.objects.filter(session=session, pk=pk).first() if pk else None
+    if member is None:
+        raise access_denied(user, "calibration.member", member_id, write=True)
+    member.session = session
+    return member

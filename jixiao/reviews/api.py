@@ -66,6 +66,7 @@ from .schemas import (
     PartOut,
     PersonRef,
     PhaseOut,
+    RatingChangeOut,
     ReleaseIn,
     ReleaseOut,
     ReviewFilters,
@@ -77,6 +78,7 @@ from .schemas import (
     ViewOut,
 )
 from .selectors_feedback import feedback_access, feedback_report
+from .transparency import rating_change
 
 router = Router(tags=["reviews"])
 
@@ -260,12 +262,15 @@ def _review_out(user: Any, review: Review) -> ReviewOut:
             )
         )
     summary = _summary_out(review, view)
+    change = rating_change(review) if view.score else None
     return ReviewOut(
         **summary.model_dump(),
         department=review.department_id,
         view=_view_out(view),
         parts=parts,
         breakdown=review.breakdown if view.score and review.breakdown else None,
+        score_band=(str(review.breakdown.get("band") or "") or None) if view.score and review.breakdown else None,
+        rating_changed=RatingChangeOut(**change.as_api()) if change is not None else None,
         released_at=review.released_at,
         acknowledged_at=review.acknowledged_at,
         acknowledgement_comment=review.acknowledgement_comment,

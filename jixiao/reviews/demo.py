@@ -376,6 +376,22 @@ ACK_SHARE, DISAGREE_SHARE = 0.55, 0.05
 NO_SELF_SHARE = 0.03  # the manager submitted without a self review (the self review is skipped)
 ANNUAL_PHASES = (PhaseKind.SELF, PhaseKind.MANAGER, PhaseKind.SKIP_LEVEL, PhaseKind.RELEASE, PhaseKind.ACKNOWLEDGEMENT)
 
+# ---- calibration (issue 7, decision 0011) -----------------------------------------------------------
+
+# The sales unit's second-half review is in calibration today: managers have rated, HR calibrates before release
+# (the calibration demo opens a session over one of its regions; the e2e test opens another).
+CALIBRATION_NAME = ("2026 下半年销售绩效考核", "H2 2026 sales review")
+CALIBRATION_UNIT = "销售部"
+CALIBRATION_PHASES = (
+    PhaseKind.SELF,
+    PhaseKind.MANAGER,
+    PhaseKind.CALIBRATION,
+    PhaseKind.RELEASE,
+    PhaseKind.ACKNOWLEDGEMENT,
+)
+CALIBRATION_SELF_SHARE = 0.5  # half of the unit wrote a self review; the others' managers went ahead without one
+CALIBRATION_LATE = 2  # reviews whose manager has not submitted yet: they join calibration late
+
 # ---- 360° feedback (issue 5, decision 0009) -------------------------------------------------------
 
 # The sales unit runs 360° feedback every half year: the first half's is over and released, the second
@@ -553,6 +569,13 @@ def reviews_seed_demo(*, seed: int = 1, today: dt.date | None = None) -> Reviews
         with transaction.atomic():
             feedback.walk_released(released)
             feedback.walk_open(current)
+        # The sales unit's H2 review, in calibration: before the annual one, which stays the last launched, and
+        # with its own random stream, so the annual review's story does not depend on it.
+        calibration = seeder.create_calibration_cycle()
+        if calibration is not None:
+            seeder.launch(calibration)
+            with transaction.atomic():
+                seeder.walk_to_calibration(calibration, random.Random(seed * 7907 + 11))  # noqa: S311 - demo data
         seeder.launch(cycle)
         with transaction.atomic():
             seeder.walk(cycle)
@@ -900,6 +923,52 @@ class _Seeder:
             states[state] += 1
         self.result.reviews = sum(states.values())
         self.result.states = dict(sorted(states.items()))
+
+    def create_calibration_cycle(self) -> Cycle | None:
+        """The sales unit's H2 review with a calibration phase, dated so that today falls in calibration."""
+        unit = Department.objects.filter(depth=1, name=CALIBRATION_UNIT).first()
+        if unit is None:
+            return None
+        cycle = services.cycle_create(
+            actor=self.hr,
+            data=services.CycleInput(
+                name=CALIBRATION_NAME[0],
+                name_en=CALIBRATION_NAME[1],
+                period=self.period,
+                template=self.template,
+                calibration=True,
+                departments=(unit.pk,),
+                phases=self._phases(self.today - dt.timedelta(days=20), (7, 8, 10, 3, 14), CALIBRATION_PHASES),
+            ),
+        )
+        self.result.cycles += 1
+        return cycle
+
+    def walk_to_calibration(self, cycle: Cycle, rng: random.Random) -> None:
+        """Self reviews (half), manager reviews (all but a couple of late ones), then the calibration phase."""
+        annual, self.rng = self.rng, rng
+        try:
+            self._walk_to_calibration(cycle)
+        finally:
+            self.rng = annual
+
+    def _walk_to_calibration(self, cycle: Cycle) -> None:
+        ids = sorted(Review.objects.filter(cycle=cycle).values_list("pk", flat=True))
+        perf = {pk: self._perf() for pk in ids}
+        demo = self._demo_reviews(cycle)
+        for evaluation in self._evaluations(cycle, EvaluationKind.SELF, ids):
+            pk = evaluation.review_id
+            if pk in demo or self.rng.random() < CALIBRATION_SELF_SHARE:
+                self._save(evaluation, self._answers(evaluation.review, perf[pk], self_view=True), submit=True)
+        cycle = services.cycle_phase_advance(actor=self.hr, cycle=cycle, version=cycle.version)
+        late = set(self.rng.sample([pk for pk in ids if pk not in demo], min(CALIBRATION_LATE, len(ids))))
+        for evaluation in self._evaluations(cycle, EvaluationKind.MANAGER, ids):
+            pk = evaluation.review_id
+            answers = self._answers(evaluation.review, perf[pk], self_view=False)
+            if pk in late:
+                answers["ratings"] = dict(list(answers["ratings"].items())[:2])
+            self._save(evaluation, answers, submit=pk not in late)
+        services.cycle_phase_advance(actor=self.hr, cycle=cycle, version=cycle.version)
 
     def _demo_reviews(self, cycle: Cycle) -> set[int]:
         return set(

@@ -25,6 +25,7 @@ from .breakdown import UNSCORED_KINDS
 from .models import Cycle, Review
 from .selectors import reader_role, review_view
 from .selectors_cycles import band_label, cycle_name, in_scope, localised
+from .transparency import rating_change
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 _SHEET_BAD = re.compile(r"[\[\]:*?/\\]")
@@ -103,6 +104,9 @@ def export_rows(*, user: Any, cycle: Cycle, department: Department | None = None
         _("Final score"),
         _("Band"),
         _("Band label"),
+        _("Band of the score"),
+        _("Changed by"),
+        _("Reason for the change"),
         _("Released at"),
         _("Acknowledgement"),
         _("Acknowledged at"),
@@ -121,6 +125,8 @@ def export_rows(*, user: Any, cycle: Cycle, department: Department | None = None
         scores = {s.get("key"): s.get("score") for s in (review.breakdown or {}).get("sections", [])}
         dept = review.department
         acknowledged = review.state in (Review.State.ACKNOWLEDGED, Review.State.DISAGREED)
+        # Calibration and appeals (decision 0011): which changed the result and why, never who; with the score.
+        change = rating_change(review) if view.score else None
         yield [
             review.reviewee.employee_number,
             review.reviewee.name,
@@ -132,6 +138,9 @@ def export_rows(*, user: Any, cycle: Cycle, department: Department | None = None
             review.final_score if view.score else None,
             review.band if view.score else "",
             bands.get(review.band, review.band) if view.score and review.band else "",
+            str((review.breakdown or {}).get("band") or "") if view.score else "",
+            change.source_label if change else "",
+            change.reason if change else "",
             naive(review.released_at),
             states[review.state] if acknowledged else "",
             naive(review.acknowledged_at) if acknowledged else None,

@@ -25,6 +25,7 @@ from .selectors_cycles import band_label, localised
 from .selectors_feedback import feedback_access
 from .selectors_pages import cycle_name
 from .selectors_report import ReportPage, build_report_page, feedback_reports, group_label
+from .transparency import rating_change
 
 
 def my_released_reviews(user: Any) -> list[Review]:
@@ -44,10 +45,30 @@ def sheets(user: Any) -> Iterator[tuple[str, list[list[Any]]]]:
     reviews = my_released_reviews(user)
     states = {s.value: str(s.label) for s in Review.State}
     results: list[list[Any]] = [
-        [_("Review cycle"), _("Period"), _("State"), _("Final score"), _("Band"), _("Band label"), _("Released at")]
+        [
+            _("Review cycle"),
+            _("Period"),
+            _("State"),
+            _("Final score"),
+            _("Band"),
+            _("Band label"),
+            _("Band of the score"),
+            _("Changed by"),
+            _("Reason for the change"),
+            _("Released at"),
+        ]
     ]
     breakdown: list[list[Any]] = [
-        [_("Review cycle"), _("Section"), _("Weight"), _("Applied weight"), _("Score"), _("Contribution")]
+        [
+            _("Review cycle"),
+            _("Section"),
+            _("Weight"),
+            _("Applied weight"),
+            _("Score"),
+            _("Contribution"),
+            _("Score before correction"),
+            _("Reason for the correction"),
+        ]
     ]
     readable: list[Review] = []
     for review in reviews:
@@ -59,6 +80,7 @@ def sheets(user: Any) -> Iterator[tuple[str, list[list[Any]]]]:
         snapshot = review.cycle.snapshot or {}
         bands = {b["code"]: band_label(b) for b in snapshot.get("scale", {}).get("bands", [])}
         name = cycle_name(review.cycle)
+        change = rating_change(review)  # which changed her result and why, never who (decision 0011)
         results.append(
             [
                 name,
@@ -67,6 +89,9 @@ def sheets(user: Any) -> Iterator[tuple[str, list[list[Any]]]]:
                 review.final_score,
                 review.band,
                 bands.get(review.band, ""),
+                str((review.breakdown or {}).get("band") or ""),
+                change.source_label if change else "",
+                change.reason if change else "",
                 naive(review.released_at),
             ]
         )
@@ -82,6 +107,8 @@ def sheets(user: Any) -> Iterator[tuple[str, list[list[Any]]]]:
                     number(section.get("effective_weight")),
                     number(section.get("score")),
                     number(section.get("contribution")),
+                    number(section.get("corrected_from")),
+                    str(section.get("correction_reason", "")),
                 ]
             )
             for group in section.get("groups") or []:
@@ -93,6 +120,8 @@ def sheets(user: Any) -> Iterator[tuple[str, list[list[Any]]]]:
                         number(group.get("effective_weight")),
                         number(group.get("score")),
                         None,
+                        None,
+                        "",
                     ]
                 )
         if feedback_access(user, review).report:

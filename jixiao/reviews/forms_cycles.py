@@ -33,6 +33,7 @@ PHASE_DAYS: dict[str, int] = {
     PhaseKind.SELF: 7,
     PhaseKind.MANAGER: 7,
     PhaseKind.SKIP_LEVEL: 5,
+    PhaseKind.CALIBRATION: 5,
     PhaseKind.RELEASE: 3,
     PhaseKind.ACKNOWLEDGEMENT: 7,
 }
@@ -45,11 +46,13 @@ FORM_PHASES = [k for k in PHASE_ORDER if k in PHASE_DAYS or k in FEEDBACK_PHASES
 _NUMBERS = re.compile(r"[\s,;，；、]+")
 
 
-def default_phase_dates(start: dt.date) -> dict[str, tuple[dt.date, dt.date]]:
+def default_phase_dates(start: dt.date, *, calibration: bool = False) -> dict[str, tuple[dt.date, dt.date]]:
     """Phases back to back from `start`; skip-level approval runs alongside the end of the manager review.
 
     Approvals follow the manager reviews as they come in, so ticking skip-level approval adds no gap, and
-    leaving it unticked leaves none either.
+    leaving it unticked leaves none either. Calibration is a phase of its own after the manager review (and the
+    approvals): with `calibration` release waits for it; without, the calibration row still gets the dates it
+    would have, so ticking it later leaves the dates valid (the page then offers the dates with it).
     """
     out: dict[str, tuple[dt.date, dt.date]] = {}
     day = start
@@ -57,6 +60,11 @@ def default_phase_dates(start: dt.date) -> dict[str, tuple[dt.date, dt.date]]:
         if kind == PhaseKind.SKIP_LEVEL:
             manager_start, manager_due = out[PhaseKind.MANAGER]
             out[kind] = (max(manager_start, manager_due - dt.timedelta(days=PHASE_DAYS[kind] - 1)), manager_due)
+            continue
+        if kind == PhaseKind.CALIBRATION:
+            out[kind] = (day, day + dt.timedelta(days=PHASE_DAYS[kind] - 1))
+            if calibration:
+                day += dt.timedelta(days=PHASE_DAYS[kind])
             continue
         due = day + dt.timedelta(days=PHASE_DAYS[kind] - 1)
         out[kind] = (day, due)
@@ -75,12 +83,12 @@ def feedback_phase_dates(dates: dict[str, tuple[dt.date, dt.date]]) -> dict[str,
     return {PhaseKind.PEER_SELECTION: (self_start, peer_due), PhaseKind.FEEDBACK: (self_start, self_due)}
 
 
-def default_360_dates(start: dt.date) -> dict[str, tuple[dt.date, dt.date]]:
+def default_360_dates(start: dt.date, *, calibration: bool = False) -> dict[str, tuple[dt.date, dt.date]]:
     """Every phase of a cycle with 360 feedback back to back from `start`: peers, self, feedback, manager …"""
     out: dict[str, tuple[dt.date, dt.date]] = {}
     peer_days = FEEDBACK_PHASE_DAYS[PhaseKind.PEER_SELECTION]
     out[PhaseKind.PEER_SELECTION] = (start, start + dt.timedelta(days=peer_days - 1))
-    rest = default_phase_dates(start + dt.timedelta(days=peer_days))
+    rest = default_phase_dates(start + dt.timedelta(days=peer_days), calibration=calibration)
     self_start, self_due = rest[PhaseKind.SELF]
     gap = dt.timedelta(days=FEEDBACK_PHASE_DAYS[PhaseKind.FEEDBACK])
     out[PhaseKind.SELF] = (self_start, self_due)
@@ -196,6 +204,31 @@ class CycleForm(ParticipantsForm):
         required=False,
         help_text=_("The manager's manager approves each review before it can be released."),
     )
+    # Calibration and appeals (decision 0011).
+    calibration = forms.BooleanField(
+        label=_("Calibration before release (绩效校准)"),
+        required=False,
+        help_text=_(
+            "Adds a calibration phase after the manager reviews: HR and managers compare ratings across teams "
+            "in calibration sessions before anything is released. Cannot change once the cycle is launched."
+        ),
+    )
+    appeal_days = forms.IntegerField(
+        required=False,
+        label=_("Days to appeal after release"),
+        min_value=0,
+        max_value=services.MAX_APPEAL_DAYS,
+        initial=14,
+        help_text=_("Employees may appeal their result for this many days after it is released. 0 turns appeals off."),
+    )
+    appeal_sla_days = forms.IntegerField(
+        required=False,
+        label=_("Days to answer an appeal"),
+        min_value=1,
+        max_value=services.MAX_APPEAL_DAYS,
+        initial=10,
+        help_text=_("An appeal not decided within this many days of filing is escalated to company-wide HR."),
+    )
     # 360 feedback (decision 0009): thresholds of anonymity, names or not, and the load flag.
     anonymity_k = forms.IntegerField(
         required=False,
@@ -240,6 +273,7 @@ class CycleForm(ParticipantsForm):
         "period",
         "template",
         "skip_level",
+        "calibration",
         "departments",
         "levels",
         "hired_before",
@@ -250,6 +284,7 @@ class CycleForm(ParticipantsForm):
         "rater_load_limit",
     )
     FEEDBACK_SETTINGS = ("anonymity_k", "comment_k", "confidential", "rater_load_limit")
+    APPEAL_SETTINGS = ("appeal_days", "appeal_sla_days")
 
     def __init__(self, *args: Any, cycle: Cycle | None = None, **kwargs: Any):
         super().__init__(*args, **kwargs)
@@ -266,7 +301,7 @@ class CycleForm(ParticipantsForm):
         )
         for kind in FORM_PHASES:
             label = PhaseKind(kind).label
-            optional = kind == PhaseKind.SKIP_LEVEL or kind in FEEDBACK_PHASES
+            optional = kind in (PhaseKind.SKIP_LEVEL, PhaseKind.CALIBRATION) or kind in FEEDBACK_PHASES
             self.fields[f"phase_{kind}_start"] = forms.DateField(
                 label=_("%(phase)s starts") % {"phase": label},
                 required=not optional,
@@ -289,6 +324,9 @@ class CycleForm(ParticipantsForm):
                 self.initial.setdefault(f"phase_{kind}_start", start)
                 self.initial.setdefault(f"phase_{kind}_due", due)
         self.suggested_360 = default_360_dates(today)
+        self.suggested_calibration = default_phase_dates(today, calibration=True)
+        self.suggested_calibration |= feedback_phase_dates(self.suggested_calibration)
+        self.suggested_360_calibration = default_360_dates(today, calibration=True)
 
     @classmethod
     def initial_for(cls, cycle: Cycle) -> dict[str, Any]:
@@ -302,6 +340,9 @@ class CycleForm(ParticipantsForm):
             "period": cycle.period_id,
             "template": cycle.template_id,
             "skip_level": cycle.skip_level,
+            "calibration": cycle.calibration,
+            "appeal_days": cycle.appeal_days,
+            "appeal_sla_days": cycle.appeal_sla_days,
             "departments": list(filters.get("departments") or []),
             "levels": list(filters.get("levels") or []),
             "hired_before": dt.date.fromisoformat(filters["hired_before"]) if filters.get("hired_before") else None,
@@ -316,6 +357,9 @@ class CycleForm(ParticipantsForm):
         if PhaseKind.SELF in dates:
             # A cycle without 360 phases yet gets dates that fit, should its template change to one with 360.
             dates = feedback_phase_dates(dates) | dates
+        if PhaseKind.CALIBRATION not in dates and PhaseKind.RELEASE in dates:
+            # Dates that fit should calibration be ticked (before launch): it starts with release.
+            dates[PhaseKind.CALIBRATION] = (dates[PhaseKind.RELEASE][0], dates[PhaseKind.RELEASE][0])
         for kind, (start, due) in dates.items():
             initial[f"phase_{kind}_start"] = start
             initial[f"phase_{kind}_due"] = due
@@ -337,6 +381,8 @@ class CycleForm(ParticipantsForm):
                 continue
             if kind == PhaseKind.SKIP_LEVEL and data.get("skip_level") and (start is None or due is None):
                 self.add_error(f"phase_{kind}_due", _("Give the skip-level approval its dates."))
+            elif kind == PhaseKind.CALIBRATION and data.get("calibration") and (start is None or due is None):
+                self.add_error(f"phase_{kind}_due", _("Give the calibration its dates."))
             elif kind in FEEDBACK_PHASES and (start is None or due is None):
                 if f"phase_{kind}_due" not in self.errors and f"phase_{kind}_start" not in self.errors:
                     self.add_error(
@@ -353,6 +399,8 @@ class CycleForm(ParticipantsForm):
         out = []
         for kind in FORM_PHASES:
             if kind == PhaseKind.SKIP_LEVEL and not data.get("skip_level"):
+                continue
+            if kind == PhaseKind.CALIBRATION and not data.get("calibration"):
                 continue
             if kind in FEEDBACK_PHASES and not with_360:
                 continue
@@ -384,11 +432,14 @@ class CycleForm(ParticipantsForm):
             comment_k=self._setting("comment_k"),
             confidential=bool(data.get("confidential")),
             rater_load_limit=self._setting("rater_load_limit"),
+            calibration=bool(data.get("calibration")),
+            appeal_days=self._setting("appeal_days"),
+            appeal_sla_days=self._setting("appeal_sla_days"),
             **filters,
         )
 
     def _setting(self, name: str) -> int:
-        """A 360 setting as typed; left empty, the cycle's own (or the default for a new cycle)."""
+        """A number setting as typed; left empty, the cycle's own (or the default for a new cycle)."""
         value = self.cleaned_data.get(name)
         if value is None:
             value = getattr(self.cycle, name) if self.cycle is not None else self.fields[name].initial
@@ -404,8 +455,12 @@ class CycleForm(ParticipantsForm):
     def feedback_fields(self) -> list[forms.BoundField]:
         return [self[name] for name in self.FEEDBACK_SETTINGS]
 
+    def appeal_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in self.APPEAL_SETTINGS]
+
     def feedback_data(self) -> dict[str, Any]:
-        """What the page's script needs: templates with a 360° section and the two sets of suggested dates."""
+        """What the page's script needs: templates with a 360° section and the suggested dates with and without
+        the 360 phases and calibration (the page switches between them while the dates are still suggested ones)."""
 
         def iso(dates: dict[str, tuple[dt.date, dt.date]]) -> dict[str, list[str]]:
             return {kind: [start.isoformat(), due.isoformat()] for kind, (start, due) in dates.items()}
@@ -414,6 +469,8 @@ class CycleForm(ParticipantsForm):
             "templates": sorted(self.feedback_templates),
             "plain": iso(self.suggested) if self.cycle is None else {},
             "with360": iso(self.suggested_360) if self.cycle is None else {},
+            "plainCalibration": iso(self.suggested_calibration) if self.cycle is None else {},
+            "with360Calibration": iso(self.suggested_360_calibration) if self.cycle is None else {},
         }
 
 

@@ -214,13 +214,27 @@ class ReviewSummaryOut(_Output):
     version: int
 
 
+class RatingChangeOut(_Output):
+    source: Review.OverrideSource = Field(description="What changed the result: calibration or an appeal.")
+    reason: str = Field(description="Why, as the reviewee reads it (never who argued for it).")
+
+
 class ReviewOut(ReviewSummaryOut):
     department: int | None
     view: ViewOut
     parts: list[PartOut]
     breakdown: dict[str, Any] | None = Field(
         description="Each section's weight, effective weight, score and contribution, the final score and band"
-        " (why the score is what it is). Null unless the reader may see the score."
+        " (why the score is what it is); a section corrected on appeal carries `corrected_from` (the computed"
+        " score) and `correction_reason`. Null unless the reader may see the score."
+    )
+    score_band: str | None = Field(
+        description="The band the final score falls into; `band` differs when calibration or an appeal moved the"
+        " rating. Null unless the reader may see the score."
+    )
+    rating_changed: RatingChangeOut | None = Field(
+        description="How calibration or an appeal changed the result (a moved rating or corrected section scores);"
+        " null when nothing stands changed or the reader may not see the score."
     )
     released_at: dt.datetime | None
     acknowledged_at: dt.datetime | None

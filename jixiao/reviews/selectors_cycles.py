@@ -233,6 +233,7 @@ PHASE_DONE_STATES: dict[str, tuple[str, ...]] = {
     PhaseKind.SELF: tuple(s for s in S.values if s != S.SELF_REVIEW),
     PhaseKind.MANAGER: AFTER_MANAGER_STATES,
     PhaseKind.SKIP_LEVEL: READY_AND_AFTER,
+    PhaseKind.CALIBRATION: READY_AND_AFTER,
     PhaseKind.RELEASE: RELEASED_STATES,
     PhaseKind.ACKNOWLEDGEMENT: ACKNOWLEDGED_STATES,
 }
@@ -781,15 +782,30 @@ def review_search(*, user: Any, cycle: Cycle, query: str, limit: int = 20) -> li
     )
 
 
-def ready_to_release(*, user: Any, cycle: Cycle, department: Department | None) -> int:
-    """How many ready reviews a release by this reader (of the cycle or one subtree) would publish."""
+def _ready_in_scope(user: Any, cycle: Cycle, department: Department | None) -> QuerySet[Review]:
     ctx = actor_context(user)
     qs = Review.objects.filter(cycle=cycle, state=S.READY)
-    if not ctx.is_admin:  # exactly the reviews services.reviews_release would publish
+    if not ctx.is_admin:
         qs = qs.filter(_paths_q(ctx.hr_paths, "department__path"))
     if department is not None:
         qs = qs.filter(department__path__startswith=department.path)
-    return qs.count()
+    return qs
+
+
+def ready_to_release(*, user: Any, cycle: Cycle, department: Department | None) -> int:
+    """How many ready reviews a release by this reader (of the cycle or one subtree) would publish.
+
+    Exactly the reviews services.reviews_release would publish: those held in an open calibration session
+    wait for it to close (decision 0011).
+    """
+    return _ready_in_scope(user, cycle, department).filter(calibration_hold=False).count()
+
+
+def held_in_calibration(*, user: Any, cycle: Cycle, department: Department | None) -> int:
+    """Ready reviews in the same scope still held back by an open calibration session (0 without calibration)."""
+    if not cycle.calibration:
+        return 0
+    return _ready_in_scope(user, cycle, department).filter(calibration_hold=True).count()
 
 
 @dataclass(frozen=True)

@@ -28,6 +28,7 @@ from . import breakdown as bd
 from . import scoring, services
 from .models import ANONYMOUS_KINDS, PHASE_ORDER, Cycle, CyclePhase, Evaluation, EvaluationKind, PhaseKind, Review
 from .selectors import RELEASED_STATES, ReviewView, reader_role, review_view
+from .transparency import RatingChange, rating_change
 
 ES = Evaluation.State
 RS = Review.State
@@ -651,6 +652,10 @@ class BreakdownRow:
     required: bool
     automatic: str = ""
     override_reason: str = ""
+    # Corrected after the manager's part (on appeal, decision 0011): the computed score it replaced and why.
+    corrected_from: str = ""
+    correction_reason: str = ""
+    corrected: bool = False
     manager: str = ""
     self_score: str = ""
     dropped: bool = False
@@ -665,10 +670,16 @@ class BreakdownRow:
 class BreakdownView:
     rows: list[BreakdownRow]
     final: str
-    band: Band | None
+    band: Band | None  # the rating the reviewee reads (the score's band unless calibration or an appeal moved it)
     bands: list[Band]
     redistributed: bool
     self_weight: str
+    score_band: Band | None = None  # the band the final score falls into
+    change: RatingChange | None = None  # how calibration or an appeal changed the result, never who
+
+    @property
+    def band_moved(self) -> bool:
+        return self.change is not None and self.change.band_moved and self.score_band is not None
 
     def chart(self) -> dict[str, Any]:
         return {
@@ -705,9 +716,17 @@ def _feedback_groups(section: Mapping[str, Any]) -> tuple[list[GroupPart], str]:
 
 
 def breakdown_view(
-    snapshot: Mapping[str, Any], result: Mapping[str, Any], *, auto_items: Sequence[Mapping[str, Any]] | None = None
+    snapshot: Mapping[str, Any],
+    result: Mapping[str, Any],
+    *,
+    auto_items: Sequence[Mapping[str, Any]] | None = None,
+    review: Review | None = None,
 ) -> BreakdownView | None:
-    """The stored (or previewed) breakdown as rows a person reads; questions sections (unscored) left out."""
+    """The stored (or previewed) breakdown as rows a person reads; questions sections (unscored) left out.
+
+    With the `review`, its rating (`Review.band`, perhaps moved in calibration or on appeal) is the one shown,
+    beside the score's own band and the change's source and reason (decision 0011).
+    """
     if not result or not result.get("sections"):
         return None
     required = {s["key"]: bool(s.get("required")) for s in snapshot["sections"]}
@@ -727,6 +746,9 @@ def breakdown_view(
             required=required.get(s["key"], True),
             automatic=num(s.get("automatic")),
             override_reason=str(s.get("override_reason", "")),
+            corrected_from=num(s.get("corrected_from")) or ("—" if "corrected_from" in s else ""),
+            correction_reason=str(s.get("correction_reason", "")),
+            corrected="corrected_from" in s,
             manager=num(s.get("manager")),
             self_score=num(s.get("self")),
         )
@@ -738,13 +760,19 @@ def breakdown_view(
             row.groups, row.dropped_groups = _feedback_groups(s)
         rows.append(row)
     final = num(result.get("final"))
+    score_band = band_of(snapshot, str(result.get("band", ""))) if final else None
+    band = score_band
+    if review is not None and final and review.band:
+        band = band_of(snapshot, review.band) or score_band
     return BreakdownView(
         rows=rows,
         final=final,
-        band=band_of(snapshot, str(result.get("band", ""))) if final else None,
+        band=band,
         bands=bands_of(snapshot),
         redistributed=bool(result.get("redistributed")),
         self_weight=num(snapshot.get("template", {}).get("self_weight")) or "0",
+        score_band=score_band,
+        change=rating_change(review) if review is not None else None,
     )
 
 
@@ -942,6 +970,24 @@ class ReviewPage:
     my_action: tuple[str, str] | None
     states: dict[str, str]
 
+    @property
+    def mine(self) -> bool:
+        return self.role == "reviewee"
+
+    @property
+    def calibrating(self) -> bool:
+        """A ready review of a calibration cycle that has not moved past calibration: the step it is at."""
+        cycle = self.review.cycle
+        before_release = cycle.phase in PHASE_ORDER and PHASE_ORDER.index(cycle.phase) <= PHASE_ORDER.index(
+            PhaseKind.CALIBRATION
+        )
+        return cycle.calibration and self.review.state == RS.READY and before_release
+
+    @property
+    def appealable(self) -> bool:
+        """A released result the reader may see: the appeals app's panel (how to appeal, the appeal's state)."""
+        return self.breakdown is not None and self.review.state in RELEASED_STATES
+
 
 def _part(snapshot: Mapping[str, Any], review: Review, evaluation: Evaluation, *, auto: bool = False) -> EvaluationPart:
     answers = evaluation.answers or {}
@@ -988,7 +1034,7 @@ def review_page(*, user: Any, review: Review) -> ReviewPage:
         skip_decision = dict(skip_eval.answers)
     breakdown = None
     if view.score and review.breakdown:
-        breakdown = breakdown_view(snapshot, review.breakdown, auto_items=review.auto_items)
+        breakdown = breakdown_view(snapshot, review.breakdown, auto_items=review.auto_items, review=review)
     cycle = review.cycle
     can_acknowledge = (
         role == "reviewee"

@@ -162,10 +162,16 @@ FEEDBACK_TEMPLATE: dict[str, Any] = {
 
 
 def phases(
-    *, skip_level: bool = False, feedback: bool = False, start: dt.date = dt.date(2027, 12, 1)
+    *,
+    skip_level: bool = False,
+    feedback: bool = False,
+    calibration: bool = False,
+    start: dt.date = dt.date(2027, 12, 1),
 ) -> tuple[services.PhaseInput, ...]:
+    """A week per phase from `start`, in the fixed order; calibration adds its phase before release."""
     kinds = [PhaseKind.PEER_SELECTION, PhaseKind.SELF, PhaseKind.FEEDBACK] if feedback else [PhaseKind.SELF]
     kinds += [PhaseKind.MANAGER] + ([PhaseKind.SKIP_LEVEL] if skip_level else [])
+    kinds += [PhaseKind.CALIBRATION] if calibration else []
     kinds += [PhaseKind.RELEASE, PhaseKind.ACKNOWLEDGEMENT]
     return tuple(
         services.PhaseInput(
@@ -183,9 +189,16 @@ def make_cycle(
     departments: tuple[Department, ...] = (),
     skip_level: bool = False,
     feedback: bool = False,
+    calibration: bool = False,
+    appeal_days: int = 14,
+    appeal_sla_days: int = 10,
     name: str = "",
     **extra: Any,
 ) -> Cycle:
+    """A draft cycle over `departments` (all when empty); `calibration=True` adds the calibration phase.
+
+    `appeal_days` (0: no appeals) and `appeal_sla_days` set the appeal window and the time to answer one.
+    """
     return services.cycle_create(
         actor=actor,
         data=services.CycleInput(
@@ -195,7 +208,10 @@ def make_cycle(
             template=template or (make_template(**FEEDBACK_TEMPLATE) if feedback else make_template()),
             skip_level=skip_level,
             departments=tuple(d.pk for d in departments),
-            phases=phases(skip_level=skip_level, feedback=feedback),
+            phases=phases(skip_level=skip_level, feedback=feedback, calibration=calibration),
+            calibration=calibration,
+            appeal_days=appeal_days,
+            appeal_sla_days=appeal_sla_days,
             **extra,
         ),
     )
@@ -245,3 +261,35 @@ def submit(user: Any, review: Review, kind: str = EvaluationKind.SELF, **answers
         version=evaluation.version,
         submit=True,
     )
+
+
+def make_ready(
+    actor: Any, cycle: Cycle, reviews: list[Review] | None = None, *, rating: str | dict[int, str] = "4"
+) -> Cycle:
+    """Bring reviews to `ready` (self review, manager review, skip-level approval) and the cycle to the phase after.
+
+    `reviews` defaults to every review of the cycle with a manager; `rating` is one rating for all or one per
+    review id. Ends in the calibration phase for a calibration cycle, else in release.
+    """
+    cycle.refresh_from_db()
+    if reviews is None:
+        reviews = list(Review.objects.filter(cycle=cycle, manager__isnull=False))
+    for review in reviews:
+        review.refresh_from_db()
+        if review.state == Review.State.SELF_REVIEW and review.reviewee.user is not None:
+            submit(review.reviewee.user, review)
+    cycle = advance_to(actor, cycle, PhaseKind.MANAGER)
+    for review in reviews:
+        review.refresh_from_db()
+        value = rating if isinstance(rating, str) else rating[review.pk]
+        manager = evaluation_of(review, EvaluationKind.MANAGER)
+        assert manager.rater is not None
+        submit(manager.rater.user, review, EvaluationKind.MANAGER, **full_answers(review, rating=value))
+        review.refresh_from_db()
+        if review.state == Review.State.SKIP_LEVEL:
+            skip = evaluation_of(review, EvaluationKind.SKIP_LEVEL)
+            assert skip.rater is not None
+            services.review_skip_level_decide(
+                actor=skip.rater.user, evaluation=skip, approve=True, comment="", version=skip.version
+            )
+    return advance_to(actor, cycle, PhaseKind.CALIBRATION if cycle.calibration else PhaseKind.RELEASE)

@@ -235,6 +235,8 @@ def cycle_detail(request: AuthedRequest, cycle_id: int) -> HttpResponse:
         "can_release": cycle.state == Cycle.State.ACTIVE
         and cycle.phase in (PhaseKind.RELEASE, PhaseKind.ACKNOWLEDGEMENT),
         "can_close": can_manage and cycle.state == Cycle.State.ACTIVE and cycle.phase == PhaseKind.ACKNOWLEDGEMENT,
+        # Calibration sessions live in the calibration app; the page links there by URL name (decision 0011).
+        "in_calibration": cycle.state == Cycle.State.ACTIVE and cycle.phase == PhaseKind.CALIBRATION,
         "back": request.get_full_path(),
         "chart": progress.chart if progress and progress.total.total else None,
     }
@@ -355,6 +357,7 @@ def cycle_release(request: AuthedRequest, cycle_id: int) -> HttpResponse:
             "form": form,
             "department": department,
             "ready": selectors_cycles.ready_to_release(user=user, cycle=cycle, department=department),
+            "held": selectors_cycles.held_in_calibration(user=user, cycle=cycle, department=department),
             "in_phase": cycle.state == Cycle.State.ACTIVE
             and cycle.phase in (PhaseKind.RELEASE, PhaseKind.ACKNOWLEDGEMENT),
         },

@@ -3,7 +3,8 @@
 // - the template editor: a 360° section also shows the competency model and question parts (reviews-config.js
 //   shows one kind's parts only, and runs first), and keeps a live sum of its rater groups' weights;
 // - the cycle form: the 360 phases and settings show only for a template with a 360° section, and the
-//   suggested dates switch to back-to-back ones with the 360 phases while they are still the suggested ones;
+//   suggested dates switch to back-to-back ones with the 360 phases (and the calibration phase when it is
+//   ticked) while they are still the suggested ones;
 // - nomination pages: forms that remove someone ask first.
 (function () {
   "use strict";
@@ -96,17 +97,21 @@
         if (pair[0] && pair[1]) { pair[0].value = dates[kind][0]; pair[1].value = dates[kind][1]; }
       });
     };
-    var last = has360();
+    // Four sets of suggested dates: with or without the 360 phases, with or without calibration (issue 7).
+    var calibration = document.getElementById("id_calibration");
+    var key = function () {
+      return (has360() ? "with360" : "plain") + (calibration && calibration.checked ? "Calibration" : "");
+    };
+    var last = key();
     var sync = function (first) {
       var on = has360();
+      var now = key();
       parts.forEach(function (part) { part.hidden = !on; });
-      if (!first && on !== last) {
-        if (on && matches(data.plain)) { apply(data.with360); }
-        else if (!on && matches(data.with360)) { apply(data.plain); }
-      }
-      last = on;
+      if (!first && now !== last && data[now] && matches(data[last])) { apply(data[now]); }
+      last = now;
     };
     templateSelect.addEventListener("change", function () { sync(false); });
+    if (calibration) { calibration.addEventListener("change", function () { sync(false); }); }
     sync(true);
   }
 

@@ -22,6 +22,17 @@
     syncSkip();
   }
 
+  // The same for the calibration phase's dates and the calibration checkbox (decision 0011).
+  var calibration = document.getElementById("id_calibration");
+  var calibrationRows = document.querySelectorAll("[data-jxrc-calibration-row]");
+  function syncCalibration() {
+    for (var i = 0; i < calibrationRows.length; i++) { calibrationRows[i].hidden = !calibration.checked; }
+  }
+  if (calibration && calibrationRows.length) {
+    calibration.addEventListener("change", syncCalibration);
+    syncCalibration();
+  }
+
   // The release page: picking what to release counts it at once.
   var scope = document.querySelector("[data-testid=release-scope] select");
   if (scope) {

@@ -18,6 +18,7 @@ from jixiao.org.demo import company_seed_demo
 from jixiao.org.models import Department, Employee
 from jixiao.reviews import services, services_feedback
 from jixiao.reviews.demo import (
+    CALIBRATION_NAME,
     CYCLE_NAME,
     DECLINE_REASON,
     DRAFT_NAME,
@@ -150,8 +151,9 @@ def test_the_audit_log_tells_the_story_as_the_services_wrote_it(seeded):
         "review.acknowledge",
         "review.disagree",
     } <= actions
-    assert AuditEvent.objects.filter(action="cycle.launched").count() == 3  # the annual review and two 360s
-    assert AuditEvent.objects.filter(action="cycle.create", actor__username="hr").count() == 4
+    # The annual review, two 360s and the sales unit's H2 review (in calibration).
+    assert AuditEvent.objects.filter(action="cycle.launched").count() == 4
+    assert AuditEvent.objects.filter(action="cycle.create", actor__username="hr").count() == 5
 
 
 def test_the_draft_cycle_waits_for_hr_to_launch_it(seeded):
@@ -330,3 +332,11 @@ def test_360_answers_are_audited_without_naming_the_rater(seeded):
 def test_the_team_pages_still_open_on_the_annual_review(seeded):
     latest = Cycle.objects.filter(state=Cycle.State.ACTIVE).order_by("-launched_at", "-pk").first()
     assert latest == annual()
+
+
+def test_the_sales_review_waits_in_calibration_with_its_reviews_ready(seeded):
+    cycle = Cycle.objects.get(name=CALIBRATION_NAME[0])
+    assert cycle.calibration and cycle.phase == PhaseKind.CALIBRATION
+    states = Counter(Review.objects.filter(cycle=cycle).values_list("state", flat=True))
+    assert states[Review.State.READY] >= sum(states.values()) - 3  # a couple of managers are late
+    assert not Review.objects.filter(cycle=cycle, calibration_hold=True).exists()  # no session yet

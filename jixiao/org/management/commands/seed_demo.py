@@ -5,6 +5,8 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from jixiao.appeals.demo import appeals_seed_demo
+from jixiao.calibration.demo import calibration_seed_demo
 from jixiao.conversations.demo import conversations_seed_demo
 from jixiao.goals.demo import goals_seed_demo
 from jixiao.org.demo import company_seed_demo
@@ -48,6 +50,15 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"Seeded {reviews.cycles} review cycles with {reviews.reviews} reviews: {reviews.states}."
             )
+        calibration = calibration_seed_demo(seed=options["seed"])
+        if calibration is not None:
+            self.stdout.write(
+                f"Seeded {calibration.sessions} calibration session with {calibration.members} people "
+                f"and {calibration.moves} moved ratings."
+            )
+        appeals = appeals_seed_demo()
+        if appeals is not None:
+            self.stdout.write(f"Seeded {appeals.appeals} appeals ({appeals.open} open).")
         conversations = conversations_seed_demo(seed=options["seed"])
         if conversations is not None:
             self.stdout.write(
