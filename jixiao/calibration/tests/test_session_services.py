@@ -280,6 +280,7 @@ def test_the_bias_threshold_is_set_with_the_guide_within_its_range(session, pers
     session.refresh_from_db()
     assert session.bias_threshold == Decimal("0.75")
     event = AuditEvent.objects.get(action="calibration.guide")
+    assert event.before is not None and event.after is not None
     assert event.before["bias_threshold"] == "0.50" and event.after["bias_threshold"] == "0.75"
 
 
