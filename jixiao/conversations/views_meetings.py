@@ -94,6 +94,7 @@ def _start(request: AuthedRequest) -> HttpResponse:
     if other is None:
         messages.error(request, _("Pick a colleague from the search results."))
         return redirect("conversations:one_on_ones")
+    asked_at = timezone.now()
     try:
         series = services_meetings.one_on_one_start(
             actor=request.user, other=other, cadence=form.cleaned_data["cadence"]
@@ -101,9 +102,12 @@ def _start(request: AuthedRequest) -> HttpResponse:
     except DomainError as exc:
         messages.error(request, refusal_text(exc))
         return redirect("conversations:one_on_ones")
-    messages.success(
-        request, _("Your 1:1 with %(name)s is ready: add the first topics to the agenda.") % {"name": other.name}
-    )
+    # One series per pair: starting again (from a profile, say) opens the one the two already have.
+    if series.created_at >= asked_at:
+        text = _("Your 1:1 with %(name)s is ready: add the first topics to the agenda.")
+    else:
+        text = _("You already have a 1:1 with %(name)s: here it is.")
+    messages.success(request, text % {"name": other.name})
     return redirect(_series_url(series))
 
 

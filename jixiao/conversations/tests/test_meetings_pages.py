@@ -59,6 +59,19 @@ def test_starting_a_1on1_from_the_picker_opens_it(client, personas):
     series = OneOnOne.objects.get()
     assert response.status_code == 302 and response.url == reverse("conversations:one_on_one", args=[series.pk])
     assert series.cadence == "monthly"
+    assert "add the first topics" in client.get(response.url).content.decode()
+
+
+def test_starting_a_1on1_the_two_already_have_opens_it_and_says_so(client, personas):
+    series = start_one_on_one(personas.peer, personas.employee)
+    client.force_login(personas.employee.user)
+    response = client.post(
+        reverse("conversations:one_on_ones"), {"other": personas.peer.pk, "cadence": "weekly"}, follow=True
+    )
+    assert response.redirect_chain[-1][0] == reverse("conversations:one_on_one", args=[series.pk])
+    assert "You already have a 1:1 with" in response.content.decode()
+    assert "add the first topics" not in response.content.decode()
+    assert OneOnOne.objects.count() == 1
 
 
 def test_starting_a_1on1_with_nobody_is_refused_with_a_message(client, personas):
