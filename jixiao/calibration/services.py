@@ -44,9 +44,7 @@ MAX_LEVELS = 50
 # ---- small helpers -------------------------------------------------------------------------------------
 
 
-def band_codes(snapshot: Mapping[str, Any]) -> list[str]:
-    """The cycle's band codes, best first (highest threshold first)."""
-    return [code for code, _t in sorted(bd.bands_of(snapshot), key=lambda band: band[1], reverse=True)]
+band_codes = bd.band_codes  # the cycle's band codes, best first
 
 
 def cycle_label(cycle: Cycle) -> str:

@@ -60,6 +60,11 @@ def bands_of(snapshot: Mapping[str, Any]) -> list[tuple[str, Decimal]]:
     return [(band["code"], Decimal(str(band["threshold"]))) for band in snapshot["scale"]["bands"]]
 
 
+def band_codes(snapshot: Mapping[str, Any]) -> list[str]:
+    """The snapshot's band codes, best first (highest threshold first)."""
+    return [code for code, _t in sorted(bands_of(snapshot), key=lambda band: band[1], reverse=True)]
+
+
 def attainment_table(snapshot: Mapping[str, Any]) -> tuple[list[tuple[Decimal, int]], int]:
     att = snapshot.get("attainment") or {}
     table = [(Decimal(str(t)), int(r)) for t, r in att.get("table", [])]

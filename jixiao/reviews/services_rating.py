@@ -34,7 +34,8 @@ SOURCE_STATES: dict[str, tuple[str, ...]] = {
 
 
 def band_codes(review: Review) -> list[str]:
-    return [code for code, _threshold in bd.bands_of(review.cycle.snapshot)]
+    """The review's cycle's band codes, best first."""
+    return bd.band_codes(review.cycle.snapshot)
 
 
 def _reason(reason: str) -> str:
@@ -150,7 +151,7 @@ def reviews_band_set(*, actor: Any, bands: Mapping[int, str], reasons: Mapping[i
         band = bands[pk]
         if state not in SOURCE_STATES[source]:
             raise DomainError(_("Some of these reviews cannot change now."), code="illegal_transition")
-        if band not in {code for code, _t in bd.bands_of(snapshot)}:
+        if band not in bd.band_codes(snapshot):
             raise DomainError(_("Not one of the cycle's ratings."), code="invalid")
         text = _reason(reasons.get(pk, ""))
         score_band = str((breakdown or {}).get("band", ""))
